@@ -1,0 +1,1 @@
+"""Building a whole bundle: load, validate, render and write."""

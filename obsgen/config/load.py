@@ -1,0 +1,163 @@
+"""Loading and validating a service configuration file."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from obsgen.config.service import (
+    DatasourceConfig,
+    HealthProvider,
+    ServiceConfig,
+    Thresholds,
+    default_providers,
+)
+from obsgen.errors import ConfigError
+from obsgen.yamlsource import LocatedDocument, format_json_path, load_yaml
+
+# Providers that obsgen monitors through other series than health_check_status.
+BUILT_IN_PROVIDERS = {
+    "database_pool": "it reports unhealthy while idle, so obsgen alerts on the "
+    "database_pool_* gauges instead",
+}
+
+
+@cache
+def service_schema() -> dict[str, Any]:
+    """Return the JSON Schema of service configuration files."""
+    text = resources.files("obsgen").joinpath("schemas/service.schema.json")
+    return json.loads(text.read_text(encoding="utf-8"))
+
+
+def load_service_config(path: Path) -> ServiceConfig:
+    """Load, validate and return the service configuration in `path`."""
+    document = load_yaml(path)
+    if not isinstance(document.data, dict):
+        raise ConfigError(
+            f"{path} is not a YAML mapping",
+            location=document.location(()),
+            hint="start from examples/example-service/service.yaml",
+        )
+    _validate_schema(document)
+    config = _build_config(document)
+    _validate_thresholds(config, document)
+    return config
+
+
+def _validate_schema(document: LocatedDocument) -> None:
+    validator = jsonschema.Draft202012Validator(service_schema())
+    errors = sorted(
+        validator.iter_errors(document.data),
+        key=lambda error: (list(map(str, error.absolute_path)), error.message),
+    )
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors)
+    json_path = tuple(error.absolute_path)
+    key = format_json_path(json_path)
+    hint = _allowed_form(error)
+
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        message = f"unknown key {unknown[0]!r} in {key}"
+        location = document.location((*json_path, unknown[0]))
+        hint = f"use one of: {allowed}"
+    elif error.validator == "required":
+        message = f"missing key in {key}: {error.message}"
+        location = document.location(json_path)
+    else:
+        value = json.dumps(error.instance) if error.instance is not None else "null"
+        message = f"invalid value for {key}: {value}"
+        location = document.location(json_path)
+    raise ConfigError(message, location=location, hint=hint)
+
+
+def _allowed_form(error: jsonschema.ValidationError) -> str | None:
+    # The innermost schema with a description says what the value must look like.
+    for schema in (error.schema, *(e.schema for e in error.context or ())):
+        if isinstance(schema, dict) and "description" in schema:
+            return f"expected {schema['description']}"
+    if error.validator == "type":
+        return f"expected a value of type {error.validator_value}"
+    return error.message
+
+
+def _build_config(document: LocatedDocument) -> ServiceConfig:
+    data = document.data
+    service = data["service"]
+    prometheus = data["prometheus"]
+    kubernetes = data.get("kubernetes", {})
+    grafana = data["grafana"]
+    name = service["name"]
+    datasource = DatasourceConfig(**grafana["datasource"])
+    providers = _build_providers(document)
+
+    return ServiceConfig(
+        name=name,
+        job=prometheus["job"],
+        namespace=prometheus.get("namespace", "default"),
+        folder=grafana["folder"],
+        datasource=datasource,
+        environment=service.get("environment", "production"),
+        team=service.get("team", "platform"),
+        runbook_base_url=service.get(
+            "runbook_base_url", "https://wiki.example.com/runbooks"
+        ),
+        scrape_interval=prometheus.get("scrape_interval", "15s"),
+        evaluation_interval=prometheus.get("evaluation_interval", "30s"),
+        pod_regex=kubernetes.get("pod_regex", f"{name}-.*"),
+        container=kubernetes.get("container", name),
+        dashboards_path=grafana.get("dashboards_path", f"/var/lib/grafana/dashboards/{name}"),
+        thresholds=Thresholds(**data.get("thresholds", {})),
+        providers=providers,
+        source_path=document.path,
+    )
+
+
+def _build_providers(document: LocatedDocument) -> tuple[HealthProvider, ...]:
+    configured = document.data.get("health", {}).get("providers")
+    if configured is None:
+        return default_providers()
+    providers = []
+    for name, settings in configured.items():
+        if name in BUILT_IN_PROVIDERS:
+            raise ConfigError(
+                f"health provider {name!r} cannot be configured: "
+                f"{BUILT_IN_PROVIDERS[name]}",
+                location=document.location(("health", "providers", name)),
+                hint=f"remove health.providers.{name}",
+            )
+        critical = settings.get("critical_for_readiness", False)
+        if critical and not settings["enabled"]:
+            raise ConfigError(
+                f"health provider {name!r} is critical for readiness but disabled",
+                location=document.location(("health", "providers", name)),
+                hint="set enabled: true, or critical_for_readiness: false",
+            )
+        providers.append(HealthProvider(name, settings["enabled"], critical))
+    return tuple(providers)
+
+
+def _validate_thresholds(config: ServiceConfig, document: LocatedDocument) -> None:
+    thresholds = config.thresholds
+    pairs = [
+        ("error_ratio_warning", "error_ratio_critical"),
+        ("latency_p95_warning_seconds", "latency_p95_critical_seconds"),
+        ("pool_utilization_warning", "pool_utilization_critical"),
+    ]
+    for warning_key, critical_key in pairs:
+        warning = getattr(thresholds, warning_key)
+        critical = getattr(thresholds, critical_key)
+        if warning >= critical:
+            raise ConfigError(
+                f"invalid value for thresholds.{warning_key}: {warning} is not below "
+                f"thresholds.{critical_key} ({critical})",
+                location=document.location(("thresholds", warning_key)),
+                hint="the warning threshold must be below the critical one",
+            )

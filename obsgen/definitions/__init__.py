@@ -1,0 +1,1 @@
+"""The definition API that rule and dashboard modules import."""

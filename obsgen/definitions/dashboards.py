@@ -1,0 +1,68 @@
+"""Dashboard definitions: functions that build a Grafana dashboard with the SDK."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from grafana_foundation_sdk.builders import dashboard as dashboard_builder
+
+from obsgen.errors import DefinitionError, SourceLocation, caller_location
+
+if TYPE_CHECKING:
+    from obsgen.config.service import ServiceConfig
+
+DASHBOARD_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+
+DashboardFunction = Callable[["ServiceConfig"], dashboard_builder.Dashboard]
+
+
+@dataclass(frozen=True)
+class DashboardDefinition:
+    """A function that returns a dashboard builder for a service configuration.
+
+    `name` is a short slug such as `health-checks`; obsgen derives the
+    dashboard's uid and file name from it and the service name.
+    """
+
+    name: str
+    function: DashboardFunction
+    location: SourceLocation
+
+    def build(self, service: ServiceConfig) -> dashboard_builder.Dashboard:
+        """Call the definition and return its builder."""
+        builder = self.function(service)
+        if not isinstance(builder, dashboard_builder.Dashboard):
+            raise DefinitionError(
+                f"dashboard {self.name!r} returned {type(builder).__name__}, "
+                "not a grafana_foundation_sdk dashboard builder",
+                location=self.location,
+                hint="return dashboard.Dashboard(title) from "
+                "grafana_foundation_sdk.builders, without calling .build()",
+            )
+        return builder
+
+
+def grafana_dashboard(name: str) -> Callable[[DashboardFunction], DashboardDefinition]:
+    """Declare a dashboard built by the decorated function.
+
+    The function receives the ServiceConfig and returns a
+    `grafana_foundation_sdk.builders.dashboard.Dashboard`.
+    """
+    location = caller_location()
+    if not isinstance(name, str) or not DASHBOARD_NAME_RE.match(name):
+        raise DefinitionError(
+            f"invalid dashboard name {name!r}",
+            location=location,
+            hint="use lowercase letters, digits and dashes, such as health-checks",
+        )
+
+    def decorate(function: DashboardFunction) -> DashboardDefinition:
+        code = function.__code__
+        return DashboardDefinition(
+            name, function, SourceLocation(code.co_filename, code.co_firstlineno)
+        )
+
+    return decorate

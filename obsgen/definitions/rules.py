@@ -1,0 +1,248 @@
+"""Alerting and recording rules and the groups they are evaluated in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Union
+
+import promql_parser
+
+from obsgen.duration import DURATION_HINT, parse_duration
+from obsgen.errors import DefinitionError, SourceLocation, caller_location
+
+if TYPE_CHECKING:
+    from obsgen.config.service import ServiceConfig
+
+METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+ALERT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _freeze_strings(
+    kind: str, owner: str, values: Mapping[str, str], location: SourceLocation | None
+) -> Mapping[str, str]:
+    if not isinstance(values, Mapping):
+        raise DefinitionError(
+            f"{owner}: {kind} must be a mapping of strings, got {type(values).__name__}",
+            location=location,
+        )
+    for name, value in values.items():
+        if not isinstance(name, str) or not LABEL_NAME_RE.match(name):
+            raise DefinitionError(
+                f"{owner}: invalid {kind[:-1]} name {name!r}",
+                location=location,
+                hint="use letters, digits and underscores, not starting with a digit",
+            )
+        if kind == "labels" and name.startswith("__"):
+            raise DefinitionError(
+                f"{owner}: label name {name!r} starts with '__', which Prometheus "
+                "reserves for internal use",
+                location=location,
+                hint="rename the label",
+            )
+        if not isinstance(value, str):
+            raise DefinitionError(
+                f"{owner}: {kind[:-1]} {name!r} has the non-string value {value!r}",
+                location=location,
+                hint=f"quote it: {name}={str(value)!r}",
+            )
+    return MappingProxyType(dict(values))
+
+
+def _check_expr(owner: str, expr: str, location: SourceLocation | None) -> str:
+    if not isinstance(expr, str) or not expr.strip():
+        raise DefinitionError(
+            f"{owner}: expr must be a non-empty PromQL string, got {expr!r}",
+            location=location,
+        )
+    try:
+        promql_parser.parse(expr)
+    except ValueError as error:
+        raise DefinitionError(
+            f"{owner}: invalid PromQL in expr: {error}",
+            location=location,
+            hint=f"fix the expression {expr.strip()!r}",
+        ) from None
+    return expr.strip()
+
+
+def _check_duration(
+    owner: str, key: str, value: str | None, location: SourceLocation | None
+) -> None:
+    if value is None:
+        return
+    try:
+        parse_duration(value)
+    except ValueError:
+        raise DefinitionError(
+            f"{owner}: invalid {key} duration {value!r}",
+            location=location,
+            hint=DURATION_HINT,
+        ) from None
+
+
+@dataclass(frozen=True)
+class AlertingRule:
+    """A Prometheus alerting rule.
+
+    `for_` is Prometheus' `for` (a Python keyword). Labels and annotations are
+    strings; annotations may use Prometheus' Go templates such as
+    `{{ $labels.provider }}`. `threshold` describes the firing condition for
+    people, such as "error ratio > 5%"; it goes into the bundle index only.
+    """
+
+    alert: str
+    expr: str
+    for_: str | None = None
+    keep_firing_for: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    threshold: str | None = None
+    location: SourceLocation | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        location = self.location or caller_location()
+        object.__setattr__(self, "location", location)
+        if not isinstance(self.alert, str) or not ALERT_NAME_RE.match(self.alert):
+            raise DefinitionError(
+                f"invalid alert name {self.alert!r}",
+                location=location,
+                hint="use letters, digits and underscores, starting with a letter, "
+                "such as HighErrorRate",
+            )
+        owner = f"alert {self.alert!r}"
+        object.__setattr__(self, "expr", _check_expr(owner, self.expr, location))
+        _check_duration(owner, "for", self.for_, location)
+        _check_duration(owner, "keep_firing_for", self.keep_firing_for, location)
+        labels = _freeze_strings("labels", owner, self.labels, location)
+        annotations = _freeze_strings("annotations", owner, self.annotations, location)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "annotations", annotations)
+
+    @property
+    def name(self) -> str:
+        return self.alert
+
+
+@dataclass(frozen=True)
+class RecordingRule:
+    """A Prometheus recording rule, named `level:metric:operations`."""
+
+    record: str
+    expr: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    location: SourceLocation | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        location = self.location or caller_location()
+        object.__setattr__(self, "location", location)
+        if not isinstance(self.record, str) or not METRIC_NAME_RE.match(self.record):
+            raise DefinitionError(
+                f"invalid recording rule name {self.record!r}",
+                location=location,
+                hint="use a metric name of the form level:metric:operations, "
+                "such as job:http_requests:rate5m",
+            )
+        owner = f"recording rule {self.record!r}"
+        object.__setattr__(self, "expr", _check_expr(owner, self.expr, location))
+        labels = _freeze_strings("labels", owner, self.labels, location)
+        object.__setattr__(self, "labels", labels)
+
+    @property
+    def name(self) -> str:
+        return self.record
+
+
+Rule = Union[AlertingRule, RecordingRule]
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """A named group of rules that Prometheus evaluates together, in order."""
+
+    name: str
+    rules: tuple[Rule, ...]
+    interval: str | None = None
+    location: SourceLocation | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        location = self.location or caller_location()
+        object.__setattr__(self, "location", location)
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise DefinitionError(
+                f"invalid rule group name {self.name!r}",
+                location=location,
+                hint="give the group a non-empty name such as http_errors",
+            )
+        _check_duration(f"rule group {self.name!r}", "interval", self.interval, location)
+        rules = tuple(self.rules)
+        for rule in rules:
+            if not isinstance(rule, (AlertingRule, RecordingRule)):
+                raise DefinitionError(
+                    f"rule group {self.name!r} contains {rule!r}, which is not an "
+                    "AlertingRule or RecordingRule",
+                    location=location,
+                    hint="yield only AlertingRule and RecordingRule objects",
+                )
+        if not rules:
+            raise DefinitionError(
+                f"rule group {self.name!r} has no rules",
+                location=location,
+                hint="yield at least one rule, or remove the group",
+            )
+        object.__setattr__(self, "rules", rules)
+
+    @property
+    def alerts(self) -> tuple[AlertingRule, ...]:
+        return tuple(rule for rule in self.rules if isinstance(rule, AlertingRule))
+
+
+RulesFunction = Callable[["ServiceConfig"], Iterable[Rule]]
+
+
+@dataclass(frozen=True)
+class RuleGroupDefinition:
+    """A function that yields a group's rules for a given service configuration."""
+
+    name: str
+    function: RulesFunction
+    interval: str | None
+    location: SourceLocation
+
+    def build(self, service: ServiceConfig) -> RuleGroup:
+        """Call the definition and return the validated group."""
+        interval = self.interval or service.evaluation_interval
+        return RuleGroup(
+            name=self.name,
+            rules=tuple(self.function(service)),
+            interval=interval,
+            location=self.location,
+        )
+
+
+def rule_group(
+    name: str, *, interval: str | None = None
+) -> Callable[[RulesFunction], RuleGroupDefinition]:
+    """Declare a rule group whose rules the decorated function yields.
+
+    The function receives the ServiceConfig. Without `interval`, the group is
+    evaluated at the service's configured evaluation interval.
+    """
+    location = caller_location()
+
+    def decorate(function: RulesFunction) -> RuleGroupDefinition:
+        code = function.__code__
+        where = SourceLocation(code.co_filename, code.co_firstlineno)
+        _check_duration(f"rule group {name!r}", "interval", interval, location or where)
+        return RuleGroupDefinition(name, function, interval, where)
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Rendering the validated model into the files of each target."""

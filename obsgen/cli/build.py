@@ -1,8 +1,7 @@
-"""The `obsgen` command line: a thin click layer over the build pipeline."""
+"""`obsgen build`: build a service's bundle, or check it for drift."""
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -19,23 +18,8 @@ from obsgen.errors import (
 
 DEFAULT_CONFIG = Path("examples/example-service/service.yaml")
 
-log = logging.getLogger("obsgen")
 
-
-@click.group()
-@click.version_option(package_name="obsgen")
-@click.option("-v", "--verbose", is_flag=True, help="Log each step on stderr.")
-def main(verbose: bool) -> None:
-    """Compile Python definitions of Prometheus rules and Grafana dashboards
-    into a monitoring bundle."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="obsgen: %(message)s",
-        stream=sys.stderr,
-    )
-
-
-@main.command()
+@click.command()
 @click.option(
     "--config",
     "config_path",

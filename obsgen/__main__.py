@@ -1,3 +1,3 @@
-from obsgen.cli import main
+from obsgen.cli import run
 
-main()
+run()

@@ -12,6 +12,7 @@ import sys
 import click
 
 from obsgen.cli.build import build
+from obsgen.errors import EXIT_COULD_NOT_RUN
 
 
 @click.group()
@@ -28,3 +29,19 @@ def main(verbose: bool) -> None:
 
 
 main.add_command(build)
+
+
+def run() -> None:
+    """Run the command line; an unexpected exception becomes exit code 4."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        logging.getLogger("obsgen").debug("internal error", exc_info=True)
+        click.echo(
+            f"error: internal error: {type(error).__name__}: {error}\n"
+            "  hint: rerun with obsgen -v to see the traceback, and report it",
+            err=True,
+        )
+        sys.exit(EXIT_COULD_NOT_RUN)

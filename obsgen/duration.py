@@ -36,7 +36,7 @@ def parse_duration(text: str) -> int:
     if text == "" or match is None:
         raise ValueError(f"invalid duration {text!r}")
     total = 0
-    for amount, unit_ms in zip(match.groups(), _UNITS_MS.values()):
+    for amount, unit_ms in zip(match.groups(), _UNITS_MS.values(), strict=True):
         if amount is not None:
             total += int(amount) * unit_ms
     return total

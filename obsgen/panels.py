@@ -13,7 +13,9 @@ SERVICE_SELECTOR = 'job="$job", namespace="$namespace"'
 POD_SELECTOR = 'namespace="$namespace", pod=~"$pod"'
 
 
-def new_dashboard(service: ServiceConfig, title: str, description: str) -> dashboard.Dashboard:
+def new_dashboard(
+    service: ServiceConfig, title: str, description: str
+) -> dashboard.Dashboard:
     """Start a dashboard with the settings every obsgen dashboard shares."""
     return (
         dashboard.Dashboard(f"{service.name} / {title}")
@@ -27,7 +29,9 @@ def new_dashboard(service: ServiceConfig, title: str, description: str) -> dashb
     )
 
 
-def query(expr: str, legend: str = "__auto", *, instant: bool = False) -> prometheus.Dataquery:
+def query(
+    expr: str, legend: str = "__auto", *, instant: bool = False
+) -> prometheus.Dataquery:
     """Return a Prometheus query; `legend` is Grafana's legend format."""
     target = prometheus.Dataquery().expr(expr).legend_format(legend)
     if instant:
@@ -43,12 +47,17 @@ def thresholds(*steps: tuple[float | None, str]) -> dashboard.ThresholdsConfig:
         dashboard.ThresholdsConfig()
         .mode(dashboard_model.ThresholdsMode.ABSOLUTE)
         .steps(
-            [dashboard_model.Threshold(value=value, color=color) for value, color in steps]
+            [
+                dashboard_model.Threshold(value=value, color=color)
+                for value, color in steps
+            ]
         )
     )
 
 
-def value_mappings(*mappings: tuple[float, str, str]) -> list[dashboard_model.ValueMapping]:
+def value_mappings(
+    *mappings: tuple[float, str, str],
+) -> list[dashboard_model.ValueMapping]:
     """Return value-to-text mappings such as (1, "Healthy", "green")."""
     options = {
         _format_number(value): dashboard_model.ValueMappingResult(

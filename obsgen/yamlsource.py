@@ -39,7 +39,9 @@ def format_json_path(json_path: JsonPath) -> str:
     return text or "(top level)"
 
 
-def load_yaml(path: Path, error_class: type[ConfigError] = ConfigError) -> LocatedDocument:
+def load_yaml(
+    path: Path, error_class: type[ConfigError] = ConfigError
+) -> LocatedDocument:
     """Parse one YAML document, rejecting duplicate keys and non-string keys."""
     try:
         text = path.read_text(encoding="utf-8")

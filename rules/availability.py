@@ -73,4 +73,3 @@ def availability(service: ServiceConfig):
         },
         threshold=f"working set predicted over the limit within {horizon}",
     )
-

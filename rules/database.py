@@ -53,6 +53,7 @@ def database(service: ServiceConfig):
             "runbook_url": service.runbook_url("pool-exhaustion"),
         },
         threshold=f"pool utilization > {percent(critical)}",
+        inhibits=("DatabasePoolHighUtilization",),
     )
     yield AlertingRule(
         alert="DatabasePoolCheckoutTimeouts",

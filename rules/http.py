@@ -64,6 +64,7 @@ def http(service: ServiceConfig):
             "runbook_url": service.runbook_url("high-error-rate"),
         },
         threshold=f"5xx ratio > {percent(limits.error_ratio_critical)}",
+        inhibits=("ElevatedErrorRate",),
     )
     yield AlertingRule(
         alert="ElevatedErrorRate",
@@ -86,7 +87,7 @@ def http(service: ServiceConfig):
     # prints the seconds as 2.5s or 1m 3s.
     yield AlertingRule(
         alert="HighLatency",
-        expr=f"{QUANTILE}{{{sel}, quantile=\"0.95\"}} > {number(warning)}",
+        expr=f'{QUANTILE}{{{sel}, quantile="0.95"}} > {number(warning)}',
         for_="10m",
         labels=service.alert_labels("warning"),
         annotations={
@@ -99,7 +100,7 @@ def http(service: ServiceConfig):
     )
     yield AlertingRule(
         alert="VeryHighLatency",
-        expr=f"{QUANTILE}{{{sel}, quantile=\"0.95\"}} > {number(critical)}",
+        expr=f'{QUANTILE}{{{sel}, quantile="0.95"}} > {number(critical)}',
         for_="5m",
         labels=service.alert_labels("critical"),
         annotations={
@@ -109,14 +110,15 @@ def http(service: ServiceConfig):
             "runbook_url": service.runbook_url("high-latency"),
         },
         threshold=f"p95 latency > {number(critical)}s",
+        inhibits=("HighLatency",),
     )
 
     ratio = limits.latency_regression_ratio
     offset = limits.latency_baseline_offset
     yield AlertingRule(
         alert="LatencyRegression",
-        expr=f"{QUANTILE}{{{sel}, quantile=\"0.95\"}}\n"
-        f"> {number(ratio)} * ({QUANTILE}{{{sel}, quantile=\"0.95\"}} offset {offset})",
+        expr=f'{QUANTILE}{{{sel}, quantile="0.95"}}\n'
+        f'> {number(ratio)} * ({QUANTILE}{{{sel}, quantile="0.95"}} offset {offset})',
         for_="10m",
         labels=service.alert_labels("warning"),
         annotations={

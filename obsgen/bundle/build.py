@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from obsgen.config import ServiceConfig, load_service_config
 from obsgen.definitions.load import Definitions, call_definition, load_definitions
 from obsgen.definitions.rules import AlertingRule, RecordingRule, RuleGroup
 from obsgen.errors import DefinitionError
+from obsgen.render.alertmanager import render_alertmanager_config
 from obsgen.render.grafana import render_dashboard
 from obsgen.render.index import (
     AlertEntry,
@@ -18,6 +20,7 @@ from obsgen.render.index import (
     RecordingRuleEntry,
     render_index,
 )
+from obsgen.render.kubernetes import render_prometheus_rule
 from obsgen.render.prometheus import render_rule_file
 from obsgen.render.provisioning import render_dashboard_provider, render_datasource
 from obsgen.render.serialize import dump_json
@@ -81,6 +84,14 @@ def build_bundle(
     bundle.files["grafana/provisioning/datasources/" + f"{service.name}.yaml"] = (
         render_datasource(service)
     )
+    groups = [group for _, group in bundle.rule_groups]
+    alerts = [alert for group in groups for alert in group.alerts]
+    bundle.files["alertmanager/alertmanager.yaml"] = render_alertmanager_config(
+        service, alerts
+    )
+    bundle.files["kubernetes/prometheusrule.yaml"] = render_prometheus_rule(
+        service, groups
+    )
     bundle.files[MARKER_FILE] = MARKER_TEXT
     bundle.files["README.md"] = _render_index(bundle, config_path, project_dir)
     bundle.files = dict(sorted(bundle.files.items()))
@@ -99,7 +110,8 @@ def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -
     for module in definitions.rule_modules:
         groups = []
         for definition in module.groups:
-            group = call_definition(lambda: definition.build(bundle.service), module.path)
+            build = partial(definition.build, bundle.service)
+            group = call_definition(build, module.path)
             groups.append(group)
             for rule in group.rules:
                 if isinstance(rule, AlertingRule):
@@ -111,7 +123,9 @@ def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -
         bundle.rule_groups.extend((path, group) for group in groups)
 
 
-def _reject_duplicate_alert(rule: AlertingRule, seen: dict[tuple, AlertingRule]) -> None:
+def _reject_duplicate_alert(
+    rule: AlertingRule, seen: dict[tuple, AlertingRule]
+) -> None:
     # The same name with other labels (such as another severity) is fine.
     key = (rule.alert, tuple(sorted(rule.labels.items())))
     if key in seen:
@@ -126,16 +140,14 @@ def _reject_duplicate_alert(rule: AlertingRule, seen: dict[tuple, AlertingRule])
 
 def _render_dashboards(bundle: Bundle, definitions: Definitions) -> None:
     for definition in definitions.dashboards:
-        builder = call_definition(
-            lambda: definition.build(bundle.service), Path(definition.location.path)
-        )
+        path = Path(definition.location.path)
+        builder = call_definition(partial(definition.build, bundle.service), path)
         document = call_definition(
-            lambda: render_dashboard(definition, builder, bundle.service),
-            Path(definition.location.path),
+            partial(render_dashboard, definition, builder, bundle.service), path
         )
-        path = f"grafana/dashboards/{definition.name}.json"
-        bundle.dashboards.append((path, document))
-        bundle.files[path] = dump_json(document)
+        file = f"grafana/dashboards/{definition.name}.json"
+        bundle.dashboards.append((file, document))
+        bundle.files[file] = dump_json(document)
 
 
 def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes:
@@ -145,7 +157,9 @@ def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes
     for path, group in bundle.rule_groups:
         for rule in group.rules:
             if isinstance(rule, RecordingRule):
-                recording_rules.append(RecordingRuleEntry(rule.record, group.name, path))
+                recording_rules.append(
+                    RecordingRuleEntry(rule.record, group.name, path)
+                )
                 continue
             alerts.append(
                 AlertEntry(
@@ -170,7 +184,9 @@ def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes
             for panel in _document_panels(document)
             if panel.get("type") != "row"
         )
-        dashboards.append(DashboardEntry(document["title"], document["uid"], path, panels))
+        dashboards.append(
+            DashboardEntry(document["title"], document["uid"], path, panels)
+        )
 
     files = sorted([*bundle.files, "README.md"])
     return render_index(

@@ -2,6 +2,7 @@
 
 from obsgen.config.load import load_service_config
 from obsgen.config.service import (
+    AlertmanagerConfig,
     DatasourceConfig,
     HealthProvider,
     ServiceConfig,
@@ -9,6 +10,7 @@ from obsgen.config.service import (
 )
 
 __all__ = [
+    "AlertmanagerConfig",
     "DatasourceConfig",
     "HealthProvider",
     "ServiceConfig",

@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 
 from obsgen.config.service import (
+    AlertmanagerConfig,
     DatasourceConfig,
     HealthProvider,
     ServiceConfig,
@@ -113,11 +114,22 @@ def _build_config(document: LocatedDocument) -> ServiceConfig:
         evaluation_interval=prometheus.get("evaluation_interval", "30s"),
         pod_regex=kubernetes.get("pod_regex", f"{name}-.*"),
         container=kubernetes.get("container", name),
-        dashboards_path=grafana.get("dashboards_path", f"/var/lib/grafana/dashboards/{name}"),
+        dashboards_path=grafana.get(
+            "dashboards_path", f"/var/lib/grafana/dashboards/{name}"
+        ),
+        rule_labels=tuple(sorted(kubernetes.get("rule_labels", {}).items())),
+        alertmanager=_build_alertmanager(data.get("alertmanager", {})),
         thresholds=Thresholds(**data.get("thresholds", {})),
         providers=providers,
         source_path=document.path,
     )
+
+
+def _build_alertmanager(data: dict[str, Any]) -> AlertmanagerConfig:
+    settings = dict(data)
+    if "group_by" in settings:
+        settings["group_by"] = tuple(settings["group_by"])
+    return AlertmanagerConfig(**settings)
 
 
 def _build_providers(document: LocatedDocument) -> tuple[HealthProvider, ...]:

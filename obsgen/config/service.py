@@ -32,6 +32,16 @@ class DatasourceConfig:
 
 
 @dataclass(frozen=True)
+class AlertmanagerConfig:
+    """Where the service's alerts go. Secrets are referenced by file path only."""
+
+    group_by: tuple[str, ...] = ("alertname", "namespace", "service")
+    pagerduty_routing_key_file: str | None = None
+    slack_api_url_file: str | None = None
+    slack_channel: str | None = None
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """Alert thresholds. Defaults are the FastAPI template's production values."""
 
@@ -79,6 +89,8 @@ class ServiceConfig:
     pod_regex: str = ""
     container: str = ""
     dashboards_path: str = ""
+    rule_labels: tuple[tuple[str, str], ...] = ()
+    alertmanager: AlertmanagerConfig = field(default_factory=AlertmanagerConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     providers: tuple[HealthProvider, ...] = field(default_factory=default_providers)
     source_path: Path | None = None

@@ -137,7 +137,7 @@ def call_definition(function: Callable[[], T], path: Path) -> T:
             location=SourceLocation(error.filename or str(path), error.lineno or 1),
             hint="fix the syntax at that line",
         ) from None
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any error in user code
         location = SourceLocation(str(path), 1)
         for frame in traceback.extract_tb(error.__traceback__):
             if _is_user_file(frame.filename):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 import promql_parser
 
@@ -26,7 +26,8 @@ def _freeze_strings(
 ) -> Mapping[str, str]:
     if not isinstance(values, Mapping):
         raise DefinitionError(
-            f"{owner}: {kind} must be a mapping of strings, got {type(values).__name__}",
+            f"{owner}: {kind} must be a mapping of strings, "
+            f"got {type(values).__name__}",
             location=location,
         )
     for name, value in values.items():
@@ -92,6 +93,8 @@ class AlertingRule:
     strings; annotations may use Prometheus' Go templates such as
     `{{ $labels.provider }}`. `threshold` describes the firing condition for
     people, such as "error ratio > 5%"; it goes into the bundle index only.
+    `inhibits` names alerts that Alertmanager mutes while this one fires, such
+    as the warning that a critical alert of the same condition supersedes.
     """
 
     alert: str
@@ -101,9 +104,8 @@ class AlertingRule:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     threshold: str | None = None
-    location: SourceLocation | None = field(
-        default=None, compare=False, repr=False
-    )
+    inhibits: tuple[str, ...] = ()
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         location = self.location or caller_location()
@@ -123,6 +125,15 @@ class AlertingRule:
         annotations = _freeze_strings("annotations", owner, self.annotations, location)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "annotations", annotations)
+        inhibits = (self.inhibits,) if isinstance(self.inhibits, str) else self.inhibits
+        for name in inhibits:
+            if not isinstance(name, str) or not ALERT_NAME_RE.match(name):
+                raise DefinitionError(
+                    f"{owner}: invalid alert name {name!r} in inhibits",
+                    location=location,
+                    hint="list the names of alerts, such as ('ElevatedErrorRate',)",
+                )
+        object.__setattr__(self, "inhibits", tuple(inhibits))
 
     @property
     def name(self) -> str:
@@ -136,9 +147,7 @@ class RecordingRule:
     record: str
     expr: str
     labels: Mapping[str, str] = field(default_factory=dict)
-    location: SourceLocation | None = field(
-        default=None, compare=False, repr=False
-    )
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         location = self.location or caller_location()
@@ -160,7 +169,7 @@ class RecordingRule:
         return self.record
 
 
-Rule = Union[AlertingRule, RecordingRule]
+Rule = AlertingRule | RecordingRule
 
 
 @dataclass(frozen=True)
@@ -170,9 +179,7 @@ class RuleGroup:
     name: str
     rules: tuple[Rule, ...]
     interval: str | None = None
-    location: SourceLocation | None = field(
-        default=None, compare=False, repr=False
-    )
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         location = self.location or caller_location()
@@ -183,7 +190,9 @@ class RuleGroup:
                 location=location,
                 hint="give the group a non-empty name such as http_errors",
             )
-        _check_duration(f"rule group {self.name!r}", "interval", self.interval, location)
+        _check_duration(
+            f"rule group {self.name!r}", "interval", self.interval, location
+        )
         rules = tuple(self.rules)
         for rule in rules:
             if not isinstance(rule, (AlertingRule, RecordingRule)):

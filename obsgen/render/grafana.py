@@ -29,7 +29,9 @@ DEFAULT_PANEL_HEIGHT = 8
 MAX_UID_LENGTH = 40
 
 DATASOURCE_VARIABLE = "datasource"
-PANEL_DATASOURCE = DataSourceRef(type_val="prometheus", uid=f"${{{DATASOURCE_VARIABLE}}}")
+PANEL_DATASOURCE = DataSourceRef(
+    type_val="prometheus", uid=f"${{{DATASOURCE_VARIABLE}}}"
+)
 
 # Grafana's variable syntaxes: $name, ${name}, ${name:format} and [[name]].
 _VARIABLE_RE = re.compile(r"\$(\w+)|\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]")

@@ -24,6 +24,10 @@ _YAML11_AMBIGUOUS = re.compile(
 class _BundleDumper(yaml.SafeDumper):
     """SafeDumper that writes multi-line strings as literal blocks."""
 
+    def ignore_aliases(self, data: Any) -> bool:
+        # A value used twice is written out twice: anchors confuse reviewers.
+        return True
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
         # Indent list items under their key, as Prometheus and Grafana docs do.
         return super().increase_indent(flow, False)
@@ -58,5 +62,7 @@ def dump_yaml(data: Any) -> bytes:
 
 def dump_json(data: Any) -> bytes:
     """Serialize `data` as indented JSON with sorted keys and a final newline."""
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(
+        data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False
+    )
     return (text + "\n").encode("utf-8")

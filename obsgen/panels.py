@@ -28,13 +28,17 @@ from grafana_foundation_sdk.models import dashboard as dashboard_model
 from grafana_foundation_sdk.models import prometheus as prometheus_model
 
 from obsgen.config.service import ServiceConfig
-from obsgen.render.grafana import GRID_COLUMNS
+from obsgen.errors import caller_location
+from obsgen.render.grafana import GRID_COLUMNS, record_query_location
 
 __all__ = [
+    "DEGRADED",
     "GRID_COLUMNS",
+    "HEALTHY",
     "POD_SELECTOR",
     "RATE_INTERVAL",
     "SERVICE_SELECTOR",
+    "UNHEALTHY",
     "PanelBuilder",
     "add_row",
     "aggregate",
@@ -75,9 +79,10 @@ __all__ = [
 SERVICE_SELECTOR = 'job="$job", namespace="$namespace"'
 POD_SELECTOR = 'namespace="$namespace", pod=~"$pod"'
 
-# Grafana sets $__rate_interval to at least four scrape intervals (the
-# datasource's timeInterval), so a rate always spans enough samples, and to
-# at least the query step, so no sample falls between two points.
+# Grafana (7.2 and later) sets $__rate_interval to
+# max($__interval + scrape interval, 4 * scrape interval), with the scrape
+# interval from the datasource's timeInterval. A rate thus spans at least four
+# samples, and consecutive windows leave no sample out.
 RATE_INTERVAL = "$__rate_interval"
 
 # The SDK panel builders that the helpers below start.
@@ -241,6 +246,7 @@ def query(
     all that a bar gauge shows.
     """
     target = prometheus.Dataquery().expr(expr).legend_format(legend)
+    record_query_location(target.build(), caller_location())
     if instant:
         return target.instant()
     return target.range()
@@ -248,12 +254,14 @@ def query(
 
 def table_query(expr: str) -> prometheus.Dataquery:
     """Return an instant query whose series become table rows, labels as columns."""
-    return (
+    target = (
         prometheus.Dataquery()
         .expr(expr)
         .instant()
         .format(prometheus_model.PromQueryFormat.TABLE)
     )
+    record_query_location(target.build(), caller_location())
+    return target
 
 
 # Field options
@@ -439,7 +447,7 @@ def bar_gauge_panel(
 
 
 def table_panel(title: str, unit: str, *targets: prometheus.Dataquery) -> table.Panel:
-    """Start a table panel; give it instant queries, which return one row each."""
+    """Start a table panel. Give it table_query() queries: one row per series."""
     panel = table.Panel().title(title).unit(unit)
     return _with_targets(panel, targets)
 

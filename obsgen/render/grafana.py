@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
 from typing import Any
 
 import promql_parser
@@ -24,7 +25,7 @@ from grafana_foundation_sdk.models.common import DataSourceRef
 
 from obsgen.config.service import ServiceConfig
 from obsgen.definitions.dashboards import DashboardDefinition
-from obsgen.errors import DefinitionError
+from obsgen.errors import DefinitionError, SourceLocation
 
 GRID_COLUMNS = 24
 DEFAULT_PANEL_WIDTH = 12
@@ -54,6 +55,19 @@ _BUILT_IN_RE = re.compile(
     r"\$\{(" + "|".join(_BUILT_IN_SAMPLES) + r")\}"
     r"|\$(" + "|".join(_BUILT_IN_SAMPLES) + r")(?!\w)"
 )
+
+# The definition line that created each query model, so an error can point at
+# the query rather than at the dashboard function. obsgen.panels.query()
+# records it; queries built with the SDK directly have none.
+_QUERY_LOCATIONS: weakref.WeakKeyDictionary[Any, SourceLocation] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def record_query_location(target: Any, location: SourceLocation | None) -> None:
+    """Remember that the query model `target` was written at `location`."""
+    if location is not None:
+        _QUERY_LOCATIONS[target] = location
 
 
 def dashboard_uid(service_name: str, dashboard_name: str) -> str:
@@ -193,10 +207,11 @@ def _check_queries(
             if expr is None:
                 continue
             owner = f"query {index + 1} of panel {_panel_name(panel)}"
+            location = _QUERY_LOCATIONS.get(target, definition.location)
             if not isinstance(expr, str) or not expr.strip():
                 raise DefinitionError(
                     f"{owner} in dashboard {definition.name!r} has an empty expr",
-                    location=definition.location,
+                    location=location,
                     hint="pass a PromQL expression to query(...)",
                 )
             try:
@@ -205,7 +220,7 @@ def _check_queries(
                 raise DefinitionError(
                     f"{owner} in dashboard {definition.name!r} is invalid PromQL: "
                     f"{error}",
-                    location=definition.location,
+                    location=location,
                     hint=f"fix the expression {expr.strip()!r}; Grafana variables "
                     "other than the interval ones ($__rate_interval, $__range...) "
                     "belong inside label matcher strings",
@@ -264,18 +279,20 @@ def _check_variables(
 ) -> None:
     defined = {variable.name for variable in model.templating.list_val or []}
     for panel in iter_panels(model):
-        texts = [panel.title or ""]
+        uses = [(panel.title or "", definition.location)]
         for target in getattr(panel, "targets", None) or []:
-            texts.append(getattr(target, "expr", "") or "")
-            texts.append(getattr(target, "legend_format", "") or "")
-        for name in sorted(set().union(*map(variables_in, texts)) - defined):
-            raise DefinitionError(
-                f"panel {_panel_name(panel)} of dashboard {definition.name!r} uses "
-                f"the variable ${name}, which the dashboard does not define",
-                location=definition.location,
-                hint="define it with dashboard.QueryVariable, or use one that obsgen "
-                "adds: $datasource, $job, $namespace, $pod",
-            )
+            location = _QUERY_LOCATIONS.get(target, definition.location)
+            uses.append((getattr(target, "expr", "") or "", location))
+            uses.append((getattr(target, "legend_format", "") or "", location))
+        for text, location in uses:
+            for name in sorted(variables_in(text) - defined):
+                raise DefinitionError(
+                    f"panel {_panel_name(panel)} of dashboard {definition.name!r} "
+                    f"uses the variable ${name}, which the dashboard does not define",
+                    location=location,
+                    hint="define it with dashboard.QueryVariable, or use one that "
+                    "obsgen adds: $datasource, $job, $namespace, $pod",
+                )
 
 
 def _datasource_variable(service: ServiceConfig) -> dashboard_model.VariableModel:

@@ -26,8 +26,8 @@ CHECKED_OUT = service_series("database_pool_checkedout")
 POOL_SIZE = service_series("database_pool_size")
 MAX_OVERFLOW = service_series("database_pool_max_overflow")
 
-# Connections in use over the most a pod can open, pool_size + max_overflow,
-# per pod. The template exports these gauges, not the utilization itself.
+# Connections in use over the maximum a pod can open, pool_size +
+# max_overflow, per pod. The template exports these gauges, not the utilization itself.
 UTILIZATION = f"{CHECKED_OUT} / ({POOL_SIZE} + {MAX_OVERFLOW} > 0)"
 
 DATABASE = label_matcher("provider", "database")

@@ -21,7 +21,7 @@ from obsgen.panels import (
 )
 
 # The database_pool provider reports unhealthy while the pool is idle, so its
-# status would hide every other provider's; the database dashboard shows the
+# status would hide every other provider's. The database dashboard shows the
 # pool through its gauges instead.
 NOT_POOL = label_matcher("provider", "database_pool", "!=")
 

@@ -58,7 +58,7 @@ _BUILT_IN_RE = re.compile(
 
 # The definition line that created each query model, so an error can point at
 # the query rather than at the dashboard function. obsgen.panels.query()
-# records it; queries built with the SDK directly have none.
+# records it, and queries built with the SDK directly have none.
 _QUERY_LOCATIONS: weakref.WeakKeyDictionary[Any, SourceLocation] = (
     weakref.WeakKeyDictionary()
 )
@@ -139,7 +139,7 @@ def render_dashboard(
 
 
 def _move_panels_out_of_open_rows(model: dashboard_model.Dashboard) -> None:
-    # Grafana drops the panels stored inside a row that is not collapsed: an
+    # Grafana drops the panels stored inside a row that is not collapsed, so an
     # open row's panels must follow it at the top level.
     panels = []
     for panel in model.panels or []:
@@ -179,8 +179,8 @@ def _set_datasources(
 def _check_datasource(
     datasource: Any, owner: str, definition: DashboardDefinition
 ) -> None:
-    # Grafana resolves a reference without a type by name, which breaks as
-    # soon as the datasource is renamed.
+    # Grafana has stored datasources as {type, uid} references since
+    # schemaVersion 33. obsgen accepts only that form.
     if isinstance(datasource, DataSourceRef) and datasource.type_val and datasource.uid:
         return
     raise DefinitionError(
@@ -221,7 +221,7 @@ def _check_queries(
                     f"{owner} in dashboard {definition.name!r} is invalid PromQL: "
                     f"{error}",
                     location=location,
-                    hint=f"fix the expression {expr.strip()!r}; Grafana variables "
+                    hint=f"fix the expression {expr.strip()!r}. Grafana variables "
                     "other than the interval ones ($__rate_interval, $__range...) "
                     "belong inside label matcher strings",
                 ) from None
@@ -334,8 +334,8 @@ def _namespace_variable(service: ServiceConfig) -> dashboard_model.VariableModel
 
 def _pod_variable(service: ServiceConfig) -> dashboard_model.VariableModel:
     # Pod panels read cAdvisor and kube-state-metrics series, so the pods come
-    # from kube_pod_info. "All" stands for the service's pod regex, not `.*`,
-    # which would match every pod of the namespace.
+    # from kube_pod_info. "All" is the service's pod regex, not `.*`, which
+    # would match every pod of the namespace.
     pod_regex = _promql_string_content(service.pod_regex)
     query = f'label_values(kube_pod_info{{namespace="$namespace", pod=~"{pod_regex}"}}, pod)'
     return (
@@ -349,8 +349,8 @@ def _pod_variable(service: ServiceConfig) -> dashboard_model.VariableModel:
 
 
 def _promql_string_content(value: str) -> str:
-    # Grafana inserts the "All" value into `pod=~"$pod"` as is, so it must be
-    # escaped like the inside of a PromQL double-quoted string.
+    # Grafana inserts a custom "All" value into `pod=~"$pod"` without escaping
+    # it, so it must be escaped like the inside of a PromQL double-quoted string.
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 

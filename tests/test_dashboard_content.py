@@ -89,7 +89,8 @@ def provider_status(provider: str) -> ChecklistQuery:
 
 def http_percentile(quantile: float) -> ChecklistQuery:
     return ChecklistQuery(
-        f"histogram_quantile({quantile}, rate(http_request_duration_seconds_bucket[5m]))",
+        f"histogram_quantile({quantile}, "
+        "rate(http_request_duration_seconds_bucket[5m]))",
         "application",
         ("http_request_duration_seconds_bucket",),
         ("sum", ("le",)),

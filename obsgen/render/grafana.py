@@ -337,7 +337,8 @@ def _pod_variable(service: ServiceConfig) -> dashboard_model.VariableModel:
     # from kube_pod_info. "All" is the service's pod regex, not `.*`, which
     # would match every pod of the namespace.
     pod_regex = _promql_string_content(service.pod_regex)
-    query = f'label_values(kube_pod_info{{namespace="$namespace", pod=~"{pod_regex}"}}, pod)'
+    pods = f'kube_pod_info{{namespace="$namespace", pod=~"{pod_regex}"}}'
+    query = f"label_values({pods}, pod)"
     return (
         _query_variable("pod", "Pod", query, "All")
         .current(dashboard_model.VariableOption(text="All", value="$__all"))

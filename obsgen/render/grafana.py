@@ -4,7 +4,9 @@ Definitions build dashboards with the foundation SDK. This module then sets,
 on the SDK's model objects: a deterministic uid, a null id, the `datasource`
 variable and datasource references on every panel and query, the `job`,
 `namespace` and `pod` variables the queries use, unique panel ids (rows
-included) and a 24-column grid layout without overlaps.
+included) and a 24-column grid layout without overlaps. It also rejects
+what Grafana would load but not run: invalid PromQL, undefined variables and
+datasource references without a type or uid.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
 from typing import Any
 
+import promql_parser
 from grafana_foundation_sdk.builders import dashboard as dashboard_builder
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import dashboard as dashboard_model
@@ -21,7 +25,7 @@ from grafana_foundation_sdk.models.common import DataSourceRef
 
 from obsgen.config.service import ServiceConfig
 from obsgen.definitions.dashboards import DashboardDefinition
-from obsgen.errors import DefinitionError
+from obsgen.errors import DefinitionError, SourceLocation
 
 GRID_COLUMNS = 24
 DEFAULT_PANEL_WIDTH = 12
@@ -35,6 +39,35 @@ PANEL_DATASOURCE = DataSourceRef(
 
 # Grafana's variable syntaxes: $name, ${name}, ${name:format} and [[name]].
 _VARIABLE_RE = re.compile(r"\$(\w+)|\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]")
+
+# Values for Grafana's built-in interval variables, so that queries can be
+# parsed as PromQL before Grafana has interpolated them. Only their form
+# matters: a duration or a number of seconds or milliseconds.
+_BUILT_IN_SAMPLES = {
+    "__rate_interval": "1m",
+    "__interval": "1m",
+    "__interval_ms": "60000",
+    "__range": "1h",
+    "__range_s": "3600",
+    "__range_ms": "3600000",
+}
+_BUILT_IN_RE = re.compile(
+    r"\$\{(" + "|".join(_BUILT_IN_SAMPLES) + r")\}"
+    r"|\$(" + "|".join(_BUILT_IN_SAMPLES) + r")(?!\w)"
+)
+
+# The definition line that created each query model, so an error can point at
+# the query rather than at the dashboard function. obsgen.panels.query()
+# records it, and queries built with the SDK directly have none.
+_QUERY_LOCATIONS: weakref.WeakKeyDictionary[Any, SourceLocation] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def record_query_location(target: Any, location: SourceLocation | None) -> None:
+    """Remember that the query model `target` was written at `location`."""
+    if location is not None:
+        _QUERY_LOCATIONS[target] = location
 
 
 def dashboard_uid(service_name: str, dashboard_name: str) -> str:
@@ -52,7 +85,9 @@ def variables_in(text: str) -> set[str]:
     names = set()
     for match in _VARIABLE_RE.finditer(text):
         name = next(group for group in match.groups() if group)
-        if not name.startswith("__"):
+        # `$1` and `${1}` are label_replace's regex group references, which
+        # Grafana leaves alone unless a variable has that name.
+        if not name.startswith("__") and not name.isdigit():
             names.add(name)
     return names
 
@@ -72,7 +107,11 @@ def render_dashboard(
     builder: dashboard_builder.Dashboard,
     service: ServiceConfig,
 ) -> dict[str, Any]:
-    """Build the dashboard and return it as the JSON document Grafana loads."""
+    """Build the dashboard and return it as the JSON document Grafana loads.
+
+    Raises DefinitionError when a panel's query is not valid PromQL, uses a
+    variable the dashboard does not define, or names an incomplete datasource.
+    """
     model = builder.build()
     model.uid = dashboard_uid(service.name, definition.name)
     model.id_val = None
@@ -83,8 +122,11 @@ def render_dashboard(
             hint="pass a title to dashboard.Dashboard(...)",
         )
 
-    _set_datasources(model)
+    _move_panels_out_of_open_rows(model)
+    _set_datasources(model, definition)
+    _check_queries(model, definition)
     _add_variables(model, service)
+    _check_variables(model, definition)
     _assign_panel_ids(model)
     _lay_out(model)
     if model.annotations.list_val is None:
@@ -96,17 +138,105 @@ def render_dashboard(
     return document
 
 
-def _set_datasources(model: dashboard_model.Dashboard) -> None:
+def _move_panels_out_of_open_rows(model: dashboard_model.Dashboard) -> None:
+    # Grafana drops the panels stored inside a row that is not collapsed, so an
+    # open row's panels must follow it at the top level.
+    panels = []
+    for panel in model.panels or []:
+        panels.append(panel)
+        if isinstance(panel, dashboard_model.RowPanel) and not panel.collapsed:
+            panels.extend(panel.panels or [])
+            panel.panels = []
+    if model.panels is not None:
+        model.panels = panels
+
+
+def _panel_name(panel: Any) -> str:
+    return repr(panel.title) if panel.title else f"of type {panel.type_val!r}"
+
+
+def _set_datasources(
+    model: dashboard_model.Dashboard, definition: DashboardDefinition
+) -> None:
     for panel in iter_panels(model):
         if isinstance(panel, dashboard_model.RowPanel):
             continue
         if panel.datasource is None:
             panel.datasource = PANEL_DATASOURCE
+        _check_datasource(panel.datasource, f"panel {_panel_name(panel)}", definition)
         for index, target in enumerate(panel.targets or []):
             if getattr(target, "datasource", None) is None:
                 target.datasource = panel.datasource
+            _check_datasource(
+                target.datasource,
+                f"query {index + 1} of panel {_panel_name(panel)}",
+                definition,
+            )
             if not getattr(target, "ref_id", None):
                 target.ref_id = _ref_id(index)
+
+
+def _check_datasource(
+    datasource: Any, owner: str, definition: DashboardDefinition
+) -> None:
+    # Grafana has stored datasources as {type, uid} references since
+    # schemaVersion 33. obsgen accepts only that form.
+    if isinstance(datasource, DataSourceRef) and datasource.type_val and datasource.uid:
+        return
+    raise DefinitionError(
+        f"{owner} of dashboard {definition.name!r} has the datasource "
+        f"{_describe_datasource(datasource)}, which lacks a type or uid",
+        location=definition.location,
+        hint="leave the datasource unset to use the dashboard's datasource "
+        "variable, or pass DataSourceRef(type_val=..., uid=...)",
+    )
+
+
+def _describe_datasource(datasource: Any) -> str:
+    if isinstance(datasource, DataSourceRef):
+        return json.dumps(datasource.to_json(), sort_keys=True)
+    return repr(datasource)
+
+
+def _check_queries(
+    model: dashboard_model.Dashboard, definition: DashboardDefinition
+) -> None:
+    for panel in iter_panels(model):
+        for index, target in enumerate(getattr(panel, "targets", None) or []):
+            expr = getattr(target, "expr", None)
+            if expr is None:
+                continue
+            owner = f"query {index + 1} of panel {_panel_name(panel)}"
+            location = _QUERY_LOCATIONS.get(target, definition.location)
+            if not isinstance(expr, str) or not expr.strip():
+                raise DefinitionError(
+                    f"{owner} in dashboard {definition.name!r} has an empty expr",
+                    location=location,
+                    hint="pass a PromQL expression to query(...)",
+                )
+            try:
+                promql_parser.parse(sample_interpolation(expr))
+            except ValueError as error:
+                raise DefinitionError(
+                    f"{owner} in dashboard {definition.name!r} is invalid PromQL: "
+                    f"{error}",
+                    location=location,
+                    hint=f"fix the expression {expr.strip()!r}. Grafana variables "
+                    "other than the interval ones ($__rate_interval, $__range...) "
+                    "belong inside label matcher strings",
+                ) from None
+
+
+def sample_interpolation(expr: str) -> str:
+    """Replace Grafana's interval variables in `expr` with sample values.
+
+    The result parses as PromQL when `expr` is valid once Grafana has
+    interpolated it, provided that other variables appear only inside
+    strings, such as label matcher values.
+    """
+    return _BUILT_IN_RE.sub(
+        lambda match: _BUILT_IN_SAMPLES[match.group(1) or match.group(2)], expr
+    )
 
 
 def _ref_id(index: int) -> str:
@@ -138,10 +268,31 @@ def _add_variables(model: dashboard_model.Dashboard, service: ServiceConfig) -> 
     if used & {"namespace", "pod"}:
         wanted.append(_namespace_variable(service))
     if "pod" in used:
-        wanted.append(_pod_variable())
+        wanted.append(_pod_variable(service))
 
     added = [variable for variable in wanted if variable.name not in existing]
     model.templating.list_val = added + list(existing.values())
+
+
+def _check_variables(
+    model: dashboard_model.Dashboard, definition: DashboardDefinition
+) -> None:
+    defined = {variable.name for variable in model.templating.list_val or []}
+    for panel in iter_panels(model):
+        uses = [(panel.title or "", definition.location)]
+        for target in getattr(panel, "targets", None) or []:
+            location = _QUERY_LOCATIONS.get(target, definition.location)
+            uses.append((getattr(target, "expr", "") or "", location))
+            uses.append((getattr(target, "legend_format", "") or "", location))
+        for text, location in uses:
+            for name in sorted(variables_in(text) - defined):
+                raise DefinitionError(
+                    f"panel {_panel_name(panel)} of dashboard {definition.name!r} "
+                    f"uses the variable ${name}, which the dashboard does not define",
+                    location=location,
+                    hint="define it with dashboard.QueryVariable, or use one that "
+                    "obsgen adds: $datasource, $job, $namespace, $pod",
+                )
 
 
 def _datasource_variable(service: ServiceConfig) -> dashboard_model.VariableModel:
@@ -181,16 +332,27 @@ def _namespace_variable(service: ServiceConfig) -> dashboard_model.VariableModel
     return _query_variable("namespace", "Namespace", query, service.namespace).build()
 
 
-def _pod_variable() -> dashboard_model.VariableModel:
-    query = 'label_values(up{job="$job", namespace="$namespace"}, pod)'
+def _pod_variable(service: ServiceConfig) -> dashboard_model.VariableModel:
+    # Pod panels read cAdvisor and kube-state-metrics series, so the pods come
+    # from kube_pod_info. "All" is the service's pod regex, not `.*`, which
+    # would match every pod of the namespace.
+    pod_regex = _promql_string_content(service.pod_regex)
+    pods = f'kube_pod_info{{namespace="$namespace", pod=~"{pod_regex}"}}'
+    query = f"label_values({pods}, pod)"
     return (
         _query_variable("pod", "Pod", query, "All")
         .current(dashboard_model.VariableOption(text="All", value="$__all"))
         .multi(True)
         .include_all(True)
-        .all_value(".*")
+        .all_value(pod_regex)
         .build()
     )
+
+
+def _promql_string_content(value: str) -> str:
+    # Grafana inserts a custom "All" value into `pod=~"$pod"` without escaping
+    # it, so it must be escaped like the inside of a PromQL double-quoted string.
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _assign_panel_ids(model: dashboard_model.Dashboard) -> None:

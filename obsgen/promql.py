@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from obsgen.duration import parse_duration
 
 
@@ -20,3 +22,11 @@ def percent(ratio: float) -> str:
 def seconds(duration: str) -> str:
     """Format a Prometheus duration such as `4h` as whole seconds, `14400`."""
     return str(parse_duration(duration) // 1000)
+
+
+def quote(value: str) -> str:
+    """Quote a label value for a PromQL matcher, escaping quotes and backslashes.
+
+    PromQL strings take Go's escapes, which JSON's are a subset of.
+    """
+    return json.dumps(value, ensure_ascii=False)

@@ -112,10 +112,14 @@ def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -
         for definition in module.groups:
             build = partial(definition.build, bundle.service)
             group = call_definition(build, module.path)
+            if group is None:
+                continue
             groups.append(group)
             for rule in group.rules:
                 if isinstance(rule, AlertingRule):
                     _reject_duplicate_alert(rule, seen_alerts)
+        if not groups:
+            continue
         path = f"prometheus/rules/{module.name}.rules.yaml"
         bundle.files[path] = render_rule_file(
             tuple(groups), _relative(module.path, project_dir)

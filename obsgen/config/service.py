@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from obsgen.promql import quote
+
 
 @dataclass(frozen=True)
 class HealthProvider:
@@ -98,13 +100,18 @@ class ServiceConfig:
     @property
     def selector(self) -> str:
         """Return the label matchers that select the service's own series."""
-        return f'job="{self.job}", namespace="{self.namespace}"'
+        return f"job={quote(self.job)}, namespace={quote(self.namespace)}"
 
     @property
     def pod_selector(self) -> str:
         """Return the label matchers that select the service's pods in cAdvisor
         and kube-state-metrics series."""
-        return f'namespace="{self.namespace}", pod=~"{self.pod_regex}"'
+        return f"namespace={quote(self.namespace)}, pod=~{quote(self.pod_regex)}"
+
+    @property
+    def container_selector(self) -> str:
+        """Return `pod_selector` narrowed to the service's own container."""
+        return f"{self.pod_selector}, container={quote(self.container)}"
 
     @property
     def enabled_providers(self) -> tuple[HealthProvider, ...]:

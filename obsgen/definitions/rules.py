@@ -227,13 +227,19 @@ class RuleGroupDefinition:
     interval: str | None
     location: SourceLocation
 
-    def build(self, service: ServiceConfig) -> RuleGroup:
-        """Call the definition and return the validated group."""
-        interval = self.interval or service.evaluation_interval
+    def build(self, service: ServiceConfig) -> RuleGroup | None:
+        """Call the definition and return the validated group.
+
+        Returns None when the function yields no rules, as a group does when
+        the configuration disables what it monitors.
+        """
+        rules = tuple(self.function(service) or ())
+        if not rules:
+            return None
         return RuleGroup(
             name=self.name,
-            rules=tuple(self.function(service)),
-            interval=interval,
+            rules=rules,
+            interval=self.interval or service.evaluation_interval,
             location=self.location,
         )
 

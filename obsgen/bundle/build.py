@@ -154,6 +154,17 @@ def _render_dashboards(bundle: Bundle, definitions: Definitions) -> None:
         bundle.files[file] = dump_json(document)
 
 
+# Labels every alert of a service carries; the index lists only the others.
+_COMMON_ALERT_LABELS = {"severity", "service", "team"}
+
+
+def _alert_scope(rule: AlertingRule) -> str:
+    labels = sorted(rule.labels.items())
+    return ", ".join(
+        f"{name}={value}" for name, value in labels if name not in _COMMON_ALERT_LABELS
+    )
+
+
 def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes:
     service = bundle.service
     alerts = []
@@ -168,6 +179,7 @@ def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes
             alerts.append(
                 AlertEntry(
                     name=rule.alert,
+                    scope=_alert_scope(rule),
                     severity=rule.labels.get("severity", "none"),
                     threshold=rule.threshold or rule.expr,
                     for_=rule.for_ or "0s",

@@ -13,6 +13,7 @@ from obsgen.config.service import ServiceConfig
 @dataclass(frozen=True)
 class AlertEntry:
     name: str
+    scope: str
     severity: str
     threshold: str
     for_: str

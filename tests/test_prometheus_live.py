@@ -48,7 +48,7 @@ SCRAPE_INTERVAL_SECONDS = 1
 # max($__interval + scrape interval, 4 * scrape interval).
 RATE_INTERVAL_SECONDS = 4 * SCRAPE_INTERVAL_SECONDS
 RANGE_SECONDS = 3600
-# The longest time to wait for a query to return data, for all queries together.
+# The maximum wait for queries to return data, for all queries together.
 DATA_TIMEOUT_SECONDS = 20.0
 
 LABEL_VALUES_RE = re.compile(
@@ -87,7 +87,7 @@ def live(
             rule_group_interval=f"{SCRAPE_INTERVAL_SECONDS}s",
         )
         with server:
-            # rate() over $__rate_interval needs two samples inside it; the rules
+            # rate() over $__rate_interval needs two samples inside it. The rules
             # are then evaluated twice more on top of those samples.
             server.wait_for_samples(2, f"{RATE_INTERVAL_SECONDS}s")
             groups = server.wait_for_rule_evaluations(2)
@@ -102,7 +102,7 @@ def variable_values(
         **current_values(document),
         "job": service_config.job,
         "namespace": service_config.namespace,
-        # The pod variable's "All" choice is a regex; the service's pod regex
+        # The pod variable's "All" choice is a regex. The service's pod regex
         # is the narrowest one that still selects every pod.
         "pod": service_config.pod_regex,
         **builtin_variables(
@@ -226,7 +226,7 @@ def test_dashboard_queries_return_data(
 
 
 def label_values(server: PrometheusServer, query: str) -> tuple[list[str], str | None]:
-    """Run a Grafana Prometheus variable query; return its values and the selector."""
+    """Run a Grafana variable query and return its values and its selector."""
     if match := LABEL_VALUES_RE.match(query):
         label = match["label"]
         result = server.query(match["selector"])
@@ -240,7 +240,7 @@ def label_values(server: PrometheusServer, query: str) -> tuple[list[str], str |
         result = server.query(match["expr"])
         return [str(series["metric"]) for series in result], match["expr"]
     raise ValueError(
-        f"unsupported variable query {query!r}; the test understands "
+        f"unsupported variable query {query!r}. The test supports "
         "label_values(selector, label), label_values(label) and query_result(expr)"
     )
 

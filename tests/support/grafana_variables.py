@@ -1,9 +1,8 @@
 """Grafana template variable substitution, as Grafana does before it queries.
 
 Grafana accepts four syntaxes for a variable reference: `$name`, `${name}`,
-`${name:format}` and the deprecated `[[name]]` / `[[name:format]]`. The
-pattern below is the one Grafana's template service uses (Grafana 10,
-`public/app/features/variables/utils.ts`, `variableRegex`).
+`${name:format}` and the deprecated `[[name]]` / `[[name:format]]`.
+`VARIABLE_RE` is the `variableRegex` of Grafana's frontend.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from urllib.parse import quote
 
 VARIABLE_RE = re.compile(
     r"\$(\w+)"
-    r"|\[\[(\w+?)(?::(\w+))?\]\]"
+    r"|\[\[([\s\S]+?)(?::(\w+))?\]\]"
     r"|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}"
 )
 
@@ -50,8 +49,9 @@ def builtin_variables(
 def promql_regex_escape(value: str) -> str:
     """Escape a value for a regex inside a double-quoted PromQL string.
 
-    Mirrors Grafana's `prometheusSpecialRegexEscape`: the backslash itself is
-    doubled because PromQL strings use Go escapes, where `\\.` is invalid.
+    Mirrors the classic `prometheusSpecialRegexEscape` of Grafana's Prometheus
+    data source. Backslashes are doubled because PromQL strings use Go escapes,
+    where `\\.` is invalid.
     """
     value = value.replace("\\", "\\\\\\\\")
     return re.sub(r"[$^*{}\[\]'+?.()|]", lambda match: "\\\\" + match.group(0), value)

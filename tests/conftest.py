@@ -40,7 +40,8 @@ def _require_tool(name: str) -> str:
     try:
         return find_tool(name)
     except ToolMissingError as error:
-        pytest.fail(str(error), pytrace=False)
+        message = str(error)
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +62,8 @@ def capture_text() -> str:
     try:
         return read_reference(CAPTURE_FILE)
     except FileNotFoundError as error:
-        pytest.fail(str(error), pytrace=False)
+        message = str(error)
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture

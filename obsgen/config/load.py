@@ -70,13 +70,32 @@ def _validate_schema(document: LocatedDocument) -> None:
         location = document.location((*json_path, unknown[0]))
         hint = f"use one of: {allowed}"
     elif error.validator == "required":
-        message = f"missing key in {key}: {error.message}"
+        missing = next(
+            name for name in error.validator_value if name not in error.instance
+        )
+        missing_path = format_json_path((*json_path, missing))
+        message = f"missing required key {missing_path}"
         location = document.location(json_path)
+        hint = (
+            f"add {missing_path}{_described(error.schema, missing)}; "
+            "examples/example-service/service.yaml shows every key"
+        )
     else:
         value = json.dumps(error.instance) if error.instance is not None else "null"
         message = f"invalid value for {key}: {value}"
         location = document.location(json_path)
     raise ConfigError(message, location=location, hint=hint)
+
+
+def _described(schema: dict[str, Any], name: str) -> str:
+    # Property schemas are often a reference into $defs, where the description is.
+    property_schema = schema.get("properties", {}).get(name, {})
+    ref = property_schema.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        definition = service_schema()["$defs"][ref.removeprefix("#/$defs/")]
+        property_schema = {**definition, **property_schema}
+    description = property_schema.get("description")
+    return f", {description}" if description else ""
 
 
 def _allowed_form(error: jsonschema.ValidationError) -> str | None:

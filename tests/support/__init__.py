@@ -1,0 +1,1 @@
+"""Helpers that tests share: real Prometheus processes, obsgen runs, bundle reading."""

@@ -35,6 +35,8 @@ CASES = {
     "range": ("increase(x[$__range])", "increase(x[3600s])"),
     "range_seconds": ("x / $__range_s", "x / 3600"),
     "no_variables": ("sum(up)", "sum(up)"),
+    "capture_group_braces": ('label_replace(x, "a", "${1}xx", "b", "(.)")', None),
+    "capture_group_dollar": ('label_replace(x, "a", "$1", "b", "(.)")', None),
 }
 
 
@@ -42,7 +44,10 @@ CASES = {
 def test_substitution(name: str) -> None:
     text, expected = CASES[name]
 
-    assert substitute_variables(text, VALUES) == expected
+    # None: the text must come back unchanged.
+    assert substitute_variables(text, VALUES) == (
+        text if expected is None else expected
+    )
 
 
 def test_undefined_variable_named() -> None:

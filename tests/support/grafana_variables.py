@@ -93,6 +93,10 @@ def substitute_variables(text: str, values: Mapping[str, VariableValue]) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2) or match.group(4)
         format_name = match.group(3) or match.group(6)
+        if name.isdigit() and name not in values:
+            # `$1` and `${1}` are label_replace capture groups, which Grafana
+            # leaves as they are because no variable has a numeric name.
+            return match.group(0)
         if name not in values:
             raise UndefinedVariableError(
                 f"variable {name!r} in {text!r} has no value. "

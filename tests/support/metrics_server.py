@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
@@ -18,17 +19,20 @@ class MetricsServer:
     replaces the body that the next scrape receives.
     """
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str | Callable[[], str] = "") -> None:
         self._lock = threading.Lock()
-        self._body = text.encode("utf-8")
+        self._body: str | Callable[[], str] = text
         self._scrape_count = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def set_metrics(self, text: str) -> None:
-        """Replace the exposition text that `/metrics` returns from now on."""
+    def set_metrics(self, text: str | Callable[[], str]) -> None:
+        """Replace the exposition text that `/metrics` returns from now on.
+
+        A callable is called on every scrape, for series that change over time.
+        """
         with self._lock:
-            self._body = text.encode("utf-8")
+            self._body = text
 
     @property
     def scrape_count(self) -> int:
@@ -86,7 +90,9 @@ class MetricsServer:
     def _serve(self) -> bytes:
         with self._lock:
             self._scrape_count += 1
-            return self._body
+            body = self._body
+        text = body() if callable(body) else body
+        return text.encode("utf-8")
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         owner = self

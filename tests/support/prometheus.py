@@ -371,7 +371,9 @@ class PrometheusServer:
             )
         except PrometheusError as error:
             if last_errors:
-                raise PrometheusError(f"last scrape error: {last_errors[0]}\n{error}")
+                raise PrometheusError(
+                    f"last scrape error: {last_errors[0]}\n{error}"
+                ) from error
             raise
 
     def wait_for_samples(

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from obsgen.config import ServiceConfig, load_service_config
+from obsgen.definitions.dashboards import DashboardDefinition
 from obsgen.definitions.load import Definitions, call_definition, load_definitions
+from obsgen.definitions.suppress import panel_suppressions
 from obsgen.definitions.rules import AlertingRule, RecordingRule, RuleGroup
 from obsgen.errors import DefinitionError
-from obsgen.render.grafana import render_dashboard
+from obsgen.render.grafana import iter_panels, render_dashboard
 from obsgen.render.index import (
     AlertEntry,
     DashboardEntry,
@@ -21,6 +23,7 @@ from obsgen.render.index import (
 from obsgen.render.prometheus import render_rule_file
 from obsgen.render.provisioning import render_dashboard_provider, render_datasource
 from obsgen.render.serialize import dump_json
+from obsgen.lint.enforce import enforce_checks
 
 # The file that marks a folder as an obsgen bundle, so a build never replaces
 # a folder it did not write.
@@ -36,6 +39,11 @@ class Bundle:
     files: dict[str, bytes] = field(default_factory=dict)
     rule_groups: list[tuple[str, RuleGroup]] = field(default_factory=list)
     dashboards: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # For lint: each dashboard's definition and its panels' suppressions, in
+    # the order of the panels in the document.
+    dashboard_sources: dict[str, tuple[DashboardDefinition, list]] = field(
+        default_factory=dict
+    )
 
     @property
     def alert_count(self) -> int:
@@ -66,9 +74,18 @@ def _document_panels(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def build_bundle(
-    config_path: Path, rules_dir: Path, dashboards_dir: Path, project_dir: Path
+    config_path: Path,
+    rules_dir: Path,
+    dashboards_dir: Path,
+    project_dir: Path,
+    *,
+    run_checks: bool = True,
 ) -> Bundle:
-    """Load and validate everything, then render every file of the bundle in memory."""
+    """Load and validate everything, then render every file of the bundle in memory.
+
+    With `run_checks`, the lint checks run on the result and a problem of
+    severity error raises CheckError, so nothing is written.
+    """
     service = load_service_config(config_path)
     definitions = load_definitions(rules_dir, dashboards_dir)
     bundle = Bundle(service)
@@ -84,6 +101,9 @@ def build_bundle(
     bundle.files[MARKER_FILE] = MARKER_TEXT
     bundle.files["README.md"] = _render_index(bundle, config_path, project_dir)
     bundle.files = dict(sorted(bundle.files.items()))
+
+    if run_checks:
+        enforce_checks(bundle)
     return bundle
 
 
@@ -136,6 +156,8 @@ def _render_dashboards(bundle: Bundle, definitions: Definitions) -> None:
         path = f"grafana/dashboards/{definition.name}.json"
         bundle.dashboards.append((path, document))
         bundle.files[path] = dump_json(document)
+        panels = [(panel, panel_suppressions(panel)) for panel in iter_panels(builder.build())]
+        bundle.dashboard_sources[path] = (definition, panels)
 
 
 def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes:

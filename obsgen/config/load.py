@@ -117,6 +117,7 @@ def _build_config(document: LocatedDocument) -> ServiceConfig:
         thresholds=Thresholds(**data.get("thresholds", {})),
         providers=providers,
         source_path=document.path,
+        catalog_path=document.path.parent / data["catalog"] if "catalog" in data else None,
     )
 
 

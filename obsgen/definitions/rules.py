@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Union
 import promql_parser
 
 from obsgen.duration import DURATION_HINT, parse_duration
+from obsgen.definitions.suppress import validate_suppressions
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
 
 if TYPE_CHECKING:
@@ -92,6 +93,8 @@ class AlertingRule:
     strings; annotations may use Prometheus' Go templates such as
     `{{ $labels.provider }}`. `threshold` describes the firing condition for
     people, such as "error ratio > 5%"; it goes into the bundle index only.
+    `suppress` maps lint check ids to the reason each finding is accepted,
+    such as `{"promql/ratio-guard": "requests never drop to zero"}`.
     """
 
     alert: str
@@ -101,6 +104,7 @@ class AlertingRule:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     threshold: str | None = None
+    suppress: Mapping[str, str] = field(default_factory=dict, compare=False)
     location: SourceLocation | None = field(
         default=None, compare=False, repr=False
     )
@@ -123,6 +127,8 @@ class AlertingRule:
         annotations = _freeze_strings("annotations", owner, self.annotations, location)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "annotations", annotations)
+        suppress = validate_suppressions(owner, self.suppress, location)
+        object.__setattr__(self, "suppress", suppress)
 
     @property
     def name(self) -> str:
@@ -131,11 +137,15 @@ class AlertingRule:
 
 @dataclass(frozen=True)
 class RecordingRule:
-    """A Prometheus recording rule, named `level:metric:operations`."""
+    """A Prometheus recording rule, named `level:metric:operations`.
+
+    `suppress` maps lint check ids to reasons, as for AlertingRule.
+    """
 
     record: str
     expr: str
     labels: Mapping[str, str] = field(default_factory=dict)
+    suppress: Mapping[str, str] = field(default_factory=dict, compare=False)
     location: SourceLocation | None = field(
         default=None, compare=False, repr=False
     )
@@ -154,6 +164,8 @@ class RecordingRule:
         object.__setattr__(self, "expr", _check_expr(owner, self.expr, location))
         labels = _freeze_strings("labels", owner, self.labels, location)
         object.__setattr__(self, "labels", labels)
+        suppress = validate_suppressions(owner, self.suppress, location)
+        object.__setattr__(self, "suppress", suppress)
 
     @property
     def name(self) -> str:

@@ -13,6 +13,7 @@ import click
 
 from obsgen.cli.build import build
 from obsgen.cli.catalog import catalog
+from obsgen.cli.check import check
 
 
 @click.group()
@@ -30,3 +31,4 @@ def main(verbose: bool) -> None:
 
 main.add_command(build)
 main.add_command(catalog)
+main.add_command(check)

@@ -33,10 +33,16 @@ from obsgen.lint.checks.rules_duplicate_record import RulesDuplicateRecord
 from obsgen.lint.checks.rules_duration import RulesDuration
 from obsgen.lint.checks.rules_label_name import RulesLabelName
 from obsgen.lint.checks.rules_record_name import RulesRecordName
+from obsgen.lint.checks.schema_dashboard import SchemaDashboard
+from obsgen.lint.checks.schema_provisioning import SchemaProvisioning
+from obsgen.lint.checks.schema_rule_file import SchemaRuleFile
 
 ALL_CHECKS = (
     FileSyntax,
     LintSuppression,
+    SchemaRuleFile,
+    SchemaDashboard,
+    SchemaProvisioning,
     PromqlSyntax,
     PromqlHistogramQuantileLe,
     PromqlRateWindow,

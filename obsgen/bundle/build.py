@@ -24,6 +24,7 @@ from obsgen.render.prometheus import render_rule_file
 from obsgen.render.provisioning import render_dashboard_provider, render_datasource
 from obsgen.render.serialize import dump_json
 from obsgen.lint.enforce import enforce_checks
+from obsgen.lint.problem import Problem
 
 # The file that marks a folder as an obsgen bundle, so a build never replaces
 # a folder it did not write.
@@ -44,6 +45,8 @@ class Bundle:
     dashboard_sources: dict[str, tuple[DashboardDefinition, list]] = field(
         default_factory=dict
     )
+    # Lint problems below severity error, which do not stop the build.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def alert_count(self) -> int:
@@ -103,7 +106,7 @@ def build_bundle(
     bundle.files = dict(sorted(bundle.files.items()))
 
     if run_checks:
-        enforce_checks(bundle)
+        bundle.warnings = enforce_checks(bundle)
     return bundle
 
 

@@ -9,6 +9,7 @@ import click
 
 from obsgen.bundle.build import build_bundle
 from obsgen.bundle.write import compare_bundle, write_bundle
+from obsgen.lint.report import format_text
 from obsgen.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -75,6 +76,8 @@ def _run_build(
 ) -> int:
     try:
         bundle = build_bundle(config_path, rules_dir, dashboards_dir, Path.cwd())
+        for problem in bundle.warnings:
+            click.echo(format_text(problem), err=True)
         if check:
             drift = compare_bundle(bundle.files, out_dir)
             for name in drift.changed:

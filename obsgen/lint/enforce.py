@@ -1,8 +1,7 @@
-"""The lint step of `obsgen build`: errors stop the build, warnings are logged."""
+"""The lint step of `obsgen build`: errors stop the build, warnings are shown."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from obsgen.errors import EXIT_INVALID_INPUT, ObsgenError
@@ -11,8 +10,6 @@ from obsgen.lint.report import format_text
 
 if TYPE_CHECKING:
     from obsgen.bundle.build import Bundle
-
-logger = logging.getLogger("obsgen.lint")
 
 
 class CheckError(ObsgenError):
@@ -33,14 +30,15 @@ class CheckError(ObsgenError):
         return "\n".join([*lines, super().render()])
 
 
-def enforce_checks(bundle: Bundle) -> None:
-    """Run the checks on `bundle`; log warnings, raise CheckError on errors."""
+def enforce_checks(bundle: Bundle) -> list[Problem]:
+    """Run the checks on `bundle`; raise CheckError if one finds an error.
+
+    Returns the problems below severity error, for the caller to show.
+    """
     from obsgen.lint.bundle import lint_bundle
 
     problems = lint_bundle(bundle)
-    for problem in problems:
-        if problem.severity < Severity.ERROR:
-            logger.warning("%s", format_text(problem))
     errors = [problem for problem in problems if problem.severity >= Severity.ERROR]
     if errors:
         raise CheckError(errors)
+    return problems

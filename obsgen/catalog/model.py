@@ -165,6 +165,12 @@ def catalog_schema() -> dict[str, Any]:
 
 def load_catalog(path: Path) -> Catalog:
     """Load and validate the catalog file in `path`."""
+    if not path.is_file():
+        raise ConfigError(
+            f"metric catalog file not found: {path}",
+            hint="fix 'catalog:' in the service configuration, or write the catalog "
+            "with obsgen catalog METRICS.prom --out FILE",
+        )
     document = load_yaml(path)
     _validate(document)
     data = document.data

@@ -80,14 +80,15 @@ def _check_rule(rule: Rule, labels: LabelSet) -> Iterable[Finding]:
 
 
 def _message(section: str, name: str, label: str, labels: LabelSet, rule_labels) -> str:
-    returned = ", ".join(sorted(labels.names)) or "no labels"
+    returned = ", ".join(sorted(labels.names))
+    expected = f"one of: {returned}" if returned else "no label, since it returns none"
     if label in rule_labels:
         return (
             f"{section}.{name} reads $labels.{label}, but {label!r} is a label of "
             "the rule, which templates do not see, so it prints nothing; expected "
-            f"the value written out, or one of the expression's labels: {returned}"
+            f"the value written out, or an expression label: {expected}"
         )
     return (
         f"{section}.{name} reads $labels.{label}, but the expression cannot "
-        f"return {label!r}, so it prints nothing; expected one of: {returned}"
+        f"return {label!r}, so it prints nothing; expected {expected}"
     )

@@ -60,9 +60,9 @@ def _check_query(query: Query, context: LintContext) -> Iterable[Finding]:
         labels = result_labels(argument, context.selector_labels)
         if "le" not in labels:
             yield query.finding(
-                f"histogram_quantile({argument}) has no 'le' label to work on: the "
-                "aggregation inside drops it; expected 'le' in its 'by (...)' list, "
-                "such as 'sum by (le) (...)'"
+                f"the buckets '{argument}' that histogram_quantile() reads have no "
+                "'le' label, because the aggregation drops it; expected 'le' in its "
+                "'by (...)' list, such as 'sum by (job, le) (...)'"
             )
 
 

@@ -16,6 +16,7 @@ def files_context(
     paths: Iterable[Path],
     catalog: Catalog | None = None,
     scrape_interval_ms: int = DEFAULT_SCRAPE_INTERVAL_MS,
+    prometheus_url: str | None = None,
 ) -> tuple[LintContext, list[Problem]]:
     """Load `paths` and return their lint context and the files that failed."""
     loaded = load_files(paths)
@@ -24,6 +25,7 @@ def files_context(
         catalog=catalog,
         scrape_interval_ms=scrape_interval_ms,
         datasource_uids=loaded.datasource_uids,
+        prometheus_url=prometheus_url,
     )
     return context, loaded.problems
 
@@ -32,7 +34,8 @@ def lint_files(
     paths: Iterable[Path],
     catalog: Catalog | None = None,
     scrape_interval_ms: int = DEFAULT_SCRAPE_INTERVAL_MS,
+    prometheus_url: str | None = None,
 ) -> list[Problem]:
     """Run every check on the files in `paths` and return the problems."""
-    context, problems = files_context(paths, catalog, scrape_interval_ms)
+    context, problems = files_context(paths, catalog, scrape_interval_ms, prometheus_url)
     return sorted([*problems, *run_checks(context)])

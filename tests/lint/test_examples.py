@@ -20,17 +20,26 @@ def _write_example(tmp_path, files):
     return paths
 
 
+def _prometheus_url(check_id, request):
+    # Live checks run against a real Prometheus; the others need none.
+    if check_id.startswith("live/"):
+        return request.getfixturevalue("reference_prometheus")
+    return None
+
+
 @pytest.mark.parametrize("check_id", check_ids())
-def test_failing_example_fails(check_id, tmp_path, fastapi_catalog):
+def test_failing_example_fails(check_id, tmp_path, fastapi_catalog, request):
     example = examples(get_check(check_id))[0]
     paths = _write_example(tmp_path, example.files)
-    problems = lint_files(paths, fastapi_catalog, SCRAPE_INTERVAL_MS)
+    url = _prometheus_url(check_id, request)
+    problems = lint_files(paths, fastapi_catalog, SCRAPE_INTERVAL_MS, url)
     assert check_id in {problem.check for problem in problems}, problems
 
 
 @pytest.mark.parametrize("check_id", check_ids())
-def test_passing_example_is_clean(check_id, tmp_path, fastapi_catalog):
+def test_passing_example_is_clean(check_id, tmp_path, fastapi_catalog, request):
     example = examples(get_check(check_id))[1]
     paths = _write_example(tmp_path, example.files)
-    problems = lint_files(paths, fastapi_catalog, SCRAPE_INTERVAL_MS)
+    url = _prometheus_url(check_id, request)
+    problems = lint_files(paths, fastapi_catalog, SCRAPE_INTERVAL_MS, url)
     assert problems == []

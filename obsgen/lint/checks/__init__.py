@@ -22,6 +22,7 @@ from obsgen.lint.checks.dashboards_title_folder import DashboardsTitleFolder
 from obsgen.lint.checks.dashboards_uid import DashboardsUid
 from obsgen.lint.checks.file_syntax import FileSyntax
 from obsgen.lint.checks.lint_suppression import LintSuppression
+from obsgen.lint.checks.live_no_series import LiveNoSeries
 from obsgen.lint.checks.promql_counter_threshold import PromqlCounterThreshold
 from obsgen.lint.checks.promql_histogram_quantile_le import PromqlHistogramQuantileLe
 from obsgen.lint.checks.promql_rate_gauge import PromqlRateGauge
@@ -70,4 +71,5 @@ ALL_CHECKS = (
     DashboardsRateInterval,
     CatalogUnknownMetric,
     CatalogUnknownLabel,
+    LiveNoSeries,
 )

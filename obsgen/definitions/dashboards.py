@@ -12,6 +12,11 @@ from grafana_foundation_sdk.builders import dashboard as dashboard_builder
 
 from obsgen.definitions.suppress import validate_suppressions
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
+from obsgen.render.legacy import (
+    LegacyDashboardBuilder,
+    grafanalib_json,
+    is_grafanalib_dashboard,
+)
 
 if TYPE_CHECKING:
     from obsgen.config.service import ServiceConfig
@@ -36,12 +41,19 @@ class DashboardDefinition:
     suppress: Mapping[str, str] = field(default_factory=dict)
 
     def build(self, service: ServiceConfig) -> dashboard_builder.Dashboard:
-        """Call the definition and return its builder."""
+        """Call the definition and return its builder.
+
+        A grafanalib Dashboard is accepted too: its JSON is upgraded to the
+        model obsgen emits and wrapped in a builder of that model.
+        """
         builder = self.function(service)
+        if is_grafanalib_dashboard(builder):
+            return LegacyDashboardBuilder(grafanalib_json(builder))
         if not isinstance(builder, dashboard_builder.Dashboard):
             raise DefinitionError(
                 f"dashboard {self.name!r} returned {type(builder).__name__}, "
-                "not a grafana_foundation_sdk dashboard builder",
+                "not a grafana_foundation_sdk dashboard builder or a grafanalib "
+                "Dashboard",
                 location=self.location,
                 hint="return dashboard.Dashboard(title) from "
                 "grafana_foundation_sdk.builders, without calling .build()",

@@ -9,9 +9,11 @@ from typing import Any
 from obsgen.config import ServiceConfig, load_service_config
 from obsgen.definitions.dashboards import DashboardDefinition
 from obsgen.definitions.load import Definitions, call_definition, load_definitions
-from obsgen.definitions.suppress import panel_suppressions
 from obsgen.definitions.rules import AlertingRule, RecordingRule, RuleGroup
+from obsgen.definitions.suppress import panel_suppressions
 from obsgen.errors import DefinitionError
+from obsgen.lint.enforce import enforce_checks
+from obsgen.lint.problem import Problem
 from obsgen.render.grafana import iter_panels, render_dashboard
 from obsgen.render.index import (
     AlertEntry,
@@ -23,8 +25,6 @@ from obsgen.render.index import (
 from obsgen.render.prometheus import render_rule_file
 from obsgen.render.provisioning import render_dashboard_provider, render_datasource
 from obsgen.render.serialize import dump_json
-from obsgen.lint.enforce import enforce_checks
-from obsgen.lint.problem import Problem
 
 # The file that marks a folder as an obsgen bundle, so a build never replaces
 # a folder it did not write.
@@ -159,7 +159,9 @@ def _render_dashboards(bundle: Bundle, definitions: Definitions) -> None:
         path = f"grafana/dashboards/{definition.name}.json"
         bundle.dashboards.append((path, document))
         bundle.files[path] = dump_json(document)
-        panels = [(panel, panel_suppressions(panel)) for panel in iter_panels(builder.build())]
+        panels = [
+            (panel, panel_suppressions(panel)) for panel in iter_panels(builder.build())
+        ]
         bundle.dashboard_sources[path] = (definition, panels)
 
 

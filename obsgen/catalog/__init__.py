@@ -1,7 +1,7 @@
 """Metric catalogs: the metrics a service exposes, with types and labels."""
 
-from obsgen.catalog.model import Catalog, Metric, MetricType, load_catalog
 from obsgen.catalog.exposition import catalog_from_exposition, parse_exposition
+from obsgen.catalog.model import Catalog, Metric, MetricType, load_catalog
 
 __all__ = [
     "Catalog",

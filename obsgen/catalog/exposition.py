@@ -75,7 +75,9 @@ def _family_for(name: str, families: dict[str, Family]) -> Family:
     return families[name]
 
 
-def _parse_comment(line: str, families: dict[str, Family], path: Path, number: int) -> None:
+def _parse_comment(
+    line: str, families: dict[str, Family], path: Path, number: int
+) -> None:
     parts = line.split(None, 3)
     if len(parts) < 3 or parts[1] not in ("HELP", "TYPE"):
         return
@@ -91,7 +93,9 @@ def _parse_comment(line: str, families: dict[str, Family], path: Path, number: i
     family.type = metric_type
 
 
-def _parse_sample(line: str, families: dict[str, Family], path: Path, number: int) -> None:
+def _parse_sample(
+    line: str, families: dict[str, Family], path: Path, number: int
+) -> None:
     match = _SAMPLE.match(line)
     if match is None:
         raise _error(f"invalid sample line {line!r}", path, number)

@@ -98,7 +98,9 @@ class Catalog:
         if metric is not None and metric.type not in _FAMILY_SUFFIXES:
             return SeriesInfo(metric, metric.type, self._labels(metric, ()))
         if metric is not None and metric.type is MetricType.SUMMARY:
-            return SeriesInfo(metric, MetricType.GAUGE, self._labels(metric, ("quantile",)))
+            return SeriesInfo(
+                metric, MetricType.GAUGE, self._labels(metric, ("quantile",))
+            )
         for suffix in ("_bucket", "_sum", "_count"):
             if not name.endswith(suffix):
                 continue
@@ -135,7 +137,9 @@ class Catalog:
             labels = metric.labels if mine.labels is None else mine.labels
             if mine.labels is not None and metric.labels is not None:
                 labels = mine.labels | metric.labels
-            metrics[name] = replace(mine, labels=labels, buckets=mine.buckets or metric.buckets)
+            metrics[name] = replace(
+                mine, labels=labels, buckets=mine.buckets or metric.buckets
+            )
         return Catalog(metrics, self.target_labels | other.target_labels, self.path)
 
     def to_yaml(self, header: str = "") -> bytes:
@@ -152,7 +156,9 @@ class Catalog:
                 entry["buckets"] = list(metric.buckets)
             metrics[name] = entry
         data = {"target_labels": sorted(self.target_labels), "metrics": metrics}
-        prefix = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
+        prefix = "".join(
+            f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines()
+        )
         return prefix.encode("utf-8") + dump_yaml(data)
 
 
@@ -197,10 +203,13 @@ def _validate(document: LocatedDocument) -> None:
         return
     error = jsonschema.exceptions.best_match(errors)
     json_path = tuple(error.absolute_path)
-    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    description = (
+        error.schema.get("description") if isinstance(error.schema, dict) else None
+    )
     raise ConfigError(
         f"invalid metric catalog at {format_json_path(json_path)}: {error.message}",
         location=document.location(json_path),
-        hint=f"expected {description}" if description else "see the catalog format "
-        "in obsgen/catalog/model.py",
+        hint=f"expected {description}"
+        if description
+        else "see the catalog format in obsgen/catalog/model.py",
     )

@@ -9,13 +9,13 @@ import click
 
 from obsgen.bundle.build import build_bundle
 from obsgen.bundle.write import compare_bundle, write_bundle
-from obsgen.lint.report import format_text
 from obsgen.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
     ObsgenError,
     display_path,
 )
+from obsgen.lint.report import format_text
 
 DEFAULT_CONFIG = Path("examples/example-service/service.yaml")
 

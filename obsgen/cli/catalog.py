@@ -10,7 +10,15 @@ import click
 from obsgen.catalog import catalog_from_exposition, load_catalog
 from obsgen.errors import EXIT_OK, ConfigError, ObsgenError, display_path
 
-DEFAULT_TARGET_LABELS = ("container", "endpoint", "instance", "job", "namespace", "pod", "service")
+DEFAULT_TARGET_LABELS = (
+    "container",
+    "endpoint",
+    "instance",
+    "job",
+    "namespace",
+    "pod",
+    "service",
+)
 
 
 @click.command()
@@ -44,7 +52,11 @@ def catalog(
     merge_paths: tuple[Path, ...],
 ) -> None:
     """Write the metric catalog of the /metrics text in EXPOSITION."""
-    sys.exit(_run_catalog(exposition, out_path, target_labels or DEFAULT_TARGET_LABELS, merge_paths))
+    sys.exit(
+        _run_catalog(
+            exposition, out_path, target_labels or DEFAULT_TARGET_LABELS, merge_paths
+        )
+    )
 
 
 def _run_catalog(
@@ -73,10 +85,13 @@ def _run_catalog(
         click.echo(error.render(), err=True)
         return error.exit_code
     except OSError as error:
-        click.echo(f"error: cannot write {display_path(out_path)}: {error.strerror}", err=True)
+        click.echo(
+            f"error: cannot write {display_path(out_path)}: {error.strerror}", err=True
+        )
         return ConfigError.exit_code
     click.echo(
-        f"obsgen: wrote {len(result.metrics)} metrics to {display_path(out_path)}", err=True
+        f"obsgen: wrote {len(result.metrics)} metrics to {display_path(out_path)}",
+        err=True,
     )
     return EXIT_OK
 

@@ -142,7 +142,8 @@ def _scrape_interval(text: str | None) -> int | None:
         milliseconds = parse_duration(text)
     except ValueError:
         raise click.BadParameter(
-            f"invalid duration {text!r}; {DURATION_HINT}", param_hint="--scrape-interval"
+            f"invalid duration {text!r}; {DURATION_HINT}",
+            param_hint="--scrape-interval",
         ) from None
     if milliseconds <= 0:
         raise click.BadParameter("must be above 0", param_hint="--scrape-interval")
@@ -197,7 +198,9 @@ def collect_problems(request: CheckRequest) -> list[Problem]:
     return sorted([*load_problems, *run_checks(context)])
 
 
-def _context(request: CheckRequest, catalog: Catalog | None) -> tuple[LintContext, list[Problem]]:
+def _context(
+    request: CheckRequest, catalog: Catalog | None
+) -> tuple[LintContext, list[Problem]]:
     if request.config_path is not None:
         bundle = build_bundle(
             request.config_path,
@@ -225,7 +228,10 @@ class _UsageError(ObsgenError):
 
 
 def _summary(
-    problems: list[Problem], shown: list[Problem], failing: list[Problem], fail_on: Severity
+    problems: list[Problem],
+    shown: list[Problem],
+    failing: list[Problem],
+    fail_on: Severity,
 ) -> str:
     counts = {severity: 0 for severity in Severity}
     for problem in problems:
@@ -233,5 +239,7 @@ def _summary(
     parts = ", ".join(f"{counts[s]} {s.label}" for s in sorted(Severity, reverse=True))
     hidden = len(problems) - len(shown)
     hidden_text = f" ({hidden} not shown)" if hidden else ""
-    verdict = f"failed: {len(failing)} at {fail_on.label} or above" if failing else "passed"
+    verdict = (
+        f"failed: {len(failing)} at {fail_on.label} or above" if failing else "passed"
+    )
     return f"obsgen: {len(problems)} problems{hidden_text}: {parts}; {verdict}"

@@ -117,8 +117,14 @@ def _build_config(document: LocatedDocument) -> ServiceConfig:
         thresholds=Thresholds(**data.get("thresholds", {})),
         providers=providers,
         source_path=document.path,
-        catalog_path=document.path.parent / data["catalog"] if "catalog" in data else None,
+        catalog_path=_catalog_path(document),
     )
+
+
+def _catalog_path(document: LocatedDocument) -> Path | None:
+    # A relative catalog path is relative to the configuration file.
+    catalog = document.data.get("catalog")
+    return document.path.parent / catalog if catalog is not None else None
 
 
 def _build_providers(document: LocatedDocument) -> tuple[HealthProvider, ...]:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Union
 
 import promql_parser
 
-from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.definitions.suppress import validate_suppressions
+from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
 
 if TYPE_CHECKING:

@@ -87,7 +87,9 @@ def _dashboard_document(bundle: Bundle, path: str) -> Document:
         for json_path, panel, suppressions in _panel_origins(source.data, panels):
             line = _title_line(definition.location, panel.get("title"))
             origins[json_path] = Origin(line, suppressions)
-    return Document(path, DocumentKind.DASHBOARD, source, origins, folder=bundle.service.folder)
+    return Document(
+        path, DocumentKind.DASHBOARD, source, origins, folder=bundle.service.folder
+    )
 
 
 def _panel_origins(
@@ -128,7 +130,9 @@ def _provisioning_documents(bundle: Bundle) -> list[Document]:
         if not path.startswith("grafana/provisioning/"):
             continue
         kind = (
-            DocumentKind.DATASOURCES if "/datasources/" in path else DocumentKind.DASHBOARD_PROVIDER
+            DocumentKind.DATASOURCES
+            if "/datasources/" in path
+            else DocumentKind.DASHBOARD_PROVIDER
         )
         source = parse_yaml(content.decode("utf-8"), Path(path))
         documents.append(Document(path, kind, source, {(): origin}))

@@ -36,7 +36,9 @@ def examples(check: type[Check]) -> list[Example]:
             continue
         stop = text.find(f"\n{end}", match.end()) if end else -1
         section = text[match.end() : stop if stop >= 0 else len(text)]
-        files = tuple((m.group("language"), m.group("body")) for m in _BLOCK.finditer(section))
+        files = tuple(
+            (m.group("language"), m.group("body")) for m in _BLOCK.finditer(section)
+        )
         found.append(Example(fails, files))
     return found
 
@@ -52,7 +54,7 @@ def render_docs() -> str:
         "`obsgen check` and every `obsgen build` run these checks. A problem of "
         "severity error stops the build. To accept one finding, give the rule "
         '`suppress={"check/id": "reason"}`, the dashboard '
-        '`@grafana_dashboard(name, suppress={...})`, or a panel '
+        "`@grafana_dashboard(name, suppress={...})`, or a panel "
         "`obsgen.suppress(panel, {...})`; in a rule file, write "
         "`# obsgen: suppress check/id reason` on the line above the rule.",
         "",
@@ -62,7 +64,9 @@ def render_docs() -> str:
     for check_id in sorted(REGISTRY):
         check = REGISTRY[check_id]
         anchor = check_id.replace("/", "")
-        lines.append(f"| [{check_id}](#{anchor}) | {check.severity.label} | {check.summary()} |")
+        lines.append(
+            f"| [{check_id}](#{anchor}) | {check.severity.label} | {check.summary()} |"
+        )
     for check_id in sorted(REGISTRY):
         check = REGISTRY[check_id]
         body = check.documentation().split("\n", 1)[1].strip()

@@ -37,5 +37,7 @@ def lint_files(
     prometheus_url: str | None = None,
 ) -> list[Problem]:
     """Run every check on the files in `paths` and return the problems."""
-    context, problems = files_context(paths, catalog, scrape_interval_ms, prometheus_url)
+    context, problems = files_context(
+        paths, catalog, scrape_interval_ms, prometheus_url
+    )
     return sorted([*problems, *run_checks(context)])

@@ -135,8 +135,9 @@ def _tokenize(body: str, state: _State) -> list[tuple[str, str, str]] | None:
     while position < len(body):
         match = _TOKEN.match(body, position)
         if match is None:
+            action = _excerpt("{{" + body + "}}")
             state.report.errors.append(
-                f"unexpected {body[position]!r} in action {_excerpt('{{' + body + '}}')}"
+                f"unexpected {body[position]!r} in action {action}"
             )
             return None
         kind = match.lastgroup
@@ -184,7 +185,9 @@ def _declares(tokens: list[tuple[str, str, str]]) -> bool:
     return any(kind == "declare" and value == ":=" for kind, value, _ in tokens)
 
 
-def _track_block(keyword: str, tokens: list[tuple[str, str, str]], state: _State) -> None:
+def _track_block(
+    keyword: str, tokens: list[tuple[str, str, str]], state: _State
+) -> None:
     if keyword in _BLOCK_KEYWORDS:
         state.blocks.append(keyword)
     elif keyword == "end":

@@ -50,14 +50,18 @@ class PrometheusClient:
         }
         endpoint = f"{self.url}/api/v1/series"
         try:
-            response = self.session.get(endpoint, params=params, timeout=TIMEOUT_SECONDS)
+            response = self.session.get(
+                endpoint, params=params, timeout=TIMEOUT_SECONDS
+            )
         except requests.RequestException as error:
             raise LiveError(
                 f"cannot reach Prometheus at {self.url}: {error}",
                 hint="check --prometheus-url and that the server is running",
             ) from None
         if response.status_code == 400:
-            logger.warning("Prometheus rejected the selector %s: %s", selector, response.text)
+            logger.warning(
+                "Prometheus rejected the selector %s: %s", selector, response.text
+            )
             return True
         if not response.ok:
             raise LiveError(

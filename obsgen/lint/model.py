@@ -201,7 +201,9 @@ class LintContext:
                         query = Query(
                             document, (*path, "expr"), path, "rule", parse_query(expr)
                         )
-                    rules.append(Rule(document, path, str(group.get("name", "")), rule, query))
+                    rules.append(
+                        Rule(document, path, str(group.get("name", "")), rule, query)
+                    )
         return rules
 
     @cached_property
@@ -211,7 +213,9 @@ class LintContext:
             for index, panel in enumerate(_list(_mapping(document.data).get("panels"))):
                 path: JsonPath = ("panels", index)
                 panels.append(Panel(document, path, _mapping(panel)))
-                for child_index, child in enumerate(_list(_mapping(panel).get("panels"))):
+                for child_index, child in enumerate(
+                    _list(_mapping(panel).get("panels"))
+                ):
                     child_path = (*path, "panels", child_index)
                     panels.append(Panel(document, child_path, _mapping(child)))
         return panels
@@ -235,6 +239,7 @@ class LintContext:
         """Return the labels of each series the recording rules record."""
         recorded: dict[str, LabelSet] = {}
         rules = [rule for rule in self.rules if not rule.is_alert and rule.query]
+
         # A rule may read a series another rule records; each pass resolves one
         # more link, and three settle the chains a bundle has (rate, ratio,
         # quantile).
@@ -249,7 +254,9 @@ class LintContext:
                 labels = result_labels(rule.query.tree, labels_of)
                 labels = labels.add(*_mapping(rule.data.get("labels")).keys())
                 previous = current.get(rule.name)
-                current[rule.name] = labels if previous is None else previous.union(labels)
+                current[rule.name] = (
+                    labels if previous is None else previous.union(labels)
+                )
             recorded = current
         return recorded
 

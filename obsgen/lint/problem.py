@@ -20,7 +20,9 @@ class Severity(enum.IntEnum):
             return cls[text.upper()]
         except KeyError:
             names = ", ".join(severity.label for severity in cls)
-            raise ValueError(f"unknown severity {text!r}; use one of: {names}") from None
+            raise ValueError(
+                f"unknown severity {text!r}; use one of: {names}"
+            ) from None
 
     @property
     def label(self) -> str:

@@ -69,9 +69,9 @@ def children(node: pp.Expr) -> list[pp.Expr]:
     return []
 
 
-def walk(node: pp.Expr, ancestors: tuple[pp.Expr, ...] = ()) -> Iterator[
-    tuple[pp.Expr, tuple[pp.Expr, ...]]
-]:
+def walk(
+    node: pp.Expr, ancestors: tuple[pp.Expr, ...] = ()
+) -> Iterator[tuple[pp.Expr, tuple[pp.Expr, ...]]]:
     """Yield every node with the chain of its ancestors, outermost first."""
     yield node, ancestors
     for child in children(node):
@@ -107,7 +107,9 @@ def equality_labels(selector: pp.VectorSelector) -> set[str]:
     return {
         matcher.name
         for matcher in selector.matchers.matchers
-        if matcher.op == pp.MatchOp.Equal and matcher.value and matcher.name != "__name__"
+        if matcher.op == pp.MatchOp.Equal
+        and matcher.value
+        and matcher.name != "__name__"
     }
 
 
@@ -221,7 +223,9 @@ def _absent_labels(argument: pp.Expr) -> LabelSet:
     return NO_LABELS
 
 
-def _aggregation_labels(node: pp.AggregateExpr, selector_labels: SelectorLabels) -> LabelSet:
+def _aggregation_labels(
+    node: pp.AggregateExpr, selector_labels: SelectorLabels
+) -> LabelSet:
     inner = result_labels(node.expr, selector_labels)
     op = operator(node)
     if op in ("topk", "bottomk", "limitk", "limit_ratio"):

@@ -28,7 +28,11 @@ def report_json(problems: Iterable[Problem]) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-_GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_GITHUB_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "notice",
+}
 
 
 def _github_escape(text: str, *, property_value: bool = False) -> str:

@@ -60,9 +60,13 @@ def run_checks(
             reason = _suppression(finding, check)
             if reason is not None:
                 suppressed += 1
-                logger.debug("suppressed %s at %s: %s", check.id, finding.document.path, reason)
+                logger.debug(
+                    "suppressed %s at %s: %s", check.id, finding.document.path, reason
+                )
                 continue
-            problems.add(problem_at(check, finding.document, finding.json_path, finding.message))
+            problems.add(
+                problem_at(check, finding.document, finding.json_path, finding.message)
+            )
     if suppressed:
         logger.info("%d problems suppressed by reasoned suppressions", suppressed)
     return sorted(problems)

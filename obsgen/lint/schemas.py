@@ -86,7 +86,9 @@ def _message(error: jsonschema.ValidationError, json_path: tuple) -> str:
         )
     if error.validator == "required":
         return f"{where}: {error.message}"
-    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    description = (
+        error.schema.get("description") if isinstance(error.schema, dict) else None
+    )
     value = json.dumps(error.instance)
     expected = description or error.message
     return f"invalid value {value} at {where}; expected {expected}"

@@ -42,7 +42,7 @@ _VARIABLE_KEYS = ("name", "type", "label", "description", "query", "definition",
 
 
 def is_grafanalib_dashboard(value: object) -> bool:
-    """Return whether `value` is a grafanalib Dashboard, without importing grafanalib."""
+    """Return whether `value` is a grafanalib Dashboard; grafanalib is optional."""
     module = type(value).__module__
     return module.startswith("grafanalib") and hasattr(value, "to_json_data")
 
@@ -87,7 +87,9 @@ def upgrade_dashboard(document: Mapping[str, Any]) -> dict[str, Any]:
 
 def _without_nulls(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+        return {
+            key: _without_nulls(item) for key, item in value.items() if item is not None
+        }
     if isinstance(value, list):
         return [_without_nulls(item) for item in value]
     return value
@@ -132,7 +134,9 @@ def _upgrade_row(row: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _upgrade_panel(panel: Mapping[str, Any]) -> dict[str, Any]:
-    panel_type = PANEL_TYPE_UPGRADES.get(panel.get("type", ""), panel.get("type", "text"))
+    panel_type = PANEL_TYPE_UPGRADES.get(
+        panel.get("type", ""), panel.get("type", "text")
+    )
     result: dict[str, Any] = {"type": panel_type}
     result.update({key: panel[key] for key in _PANEL_KEYS if key in panel})
     if "gridPos" in panel:
@@ -142,7 +146,9 @@ def _upgrade_panel(panel: Mapping[str, Any]) -> dict[str, Any]:
         return result
     if panel.get("targets") or "datasource" in panel:
         result["datasource"] = _datasource(panel.get("datasource"))
-    result["targets"] = [_upgrade_target(t, result.get("datasource")) for t in panel.get("targets", [])]
+    result["targets"] = [
+        _upgrade_target(t, result.get("datasource")) for t in panel.get("targets", [])
+    ]
     result["fieldConfig"] = _field_config(panel)
     if panel_type == panel.get("type") and isinstance(panel.get("options"), Mapping):
         result["options"] = panel["options"]
@@ -156,7 +162,11 @@ def _upgrade_target(target: Mapping[str, Any], datasource: Any) -> dict[str, Any
 
 
 def _field_config(panel: Mapping[str, Any]) -> dict[str, Any]:
-    field_config = panel.get("fieldConfig") if isinstance(panel.get("fieldConfig"), Mapping) else {}
+    field_config = (
+        panel.get("fieldConfig")
+        if isinstance(panel.get("fieldConfig"), Mapping)
+        else {}
+    )
     defaults = dict(field_config.get("defaults", {}))
     if not defaults.get("unit"):
         defaults.pop("unit", None)

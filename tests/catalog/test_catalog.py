@@ -101,18 +101,28 @@ def test_committed_catalog_matches_reference(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == CATALOG.read_bytes(), (
-        "catalogs/fastapi-template.yaml is out of date; regenerate it with obsgen catalog"
+        "catalogs/fastapi-template.yaml is out of date; regenerate it with "
+        "obsgen catalog"
     )
 
 
 def test_reference_catalog_facts():
     catalog = load_catalog(CATALOG)
-    assert catalog.metrics["http_requests_total"].labels == {"endpoint", "method", "status"}
+    assert catalog.metrics["http_requests_total"].labels == {
+        "endpoint",
+        "method",
+        "status",
+    }
     assert catalog.metrics["health_check_status"].labels == {"provider"}
     assert catalog.metrics["health_check_status_transitions_total"].labels == {
-        "provider", "from_status", "to_status"
+        "provider",
+        "from_status",
+        "to_status",
     }
-    assert catalog.metrics["health_check_errors_total"].labels == {"provider", "error_type"}
+    assert catalog.metrics["health_check_errors_total"].labels == {
+        "provider",
+        "error_type",
+    }
     assert catalog.metrics["http_request_duration_seconds"].buckets[-1] == 10.0
     for name in (
         "container_cpu_usage_seconds_total",

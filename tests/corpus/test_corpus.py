@@ -28,20 +28,33 @@ def _assert_clean_failure(result) -> None:
 
 
 def test_corpus_size():
-    cases = sum(len(EXPECTED[kind]) for kind in ("files", "sets", "definitions", "configs"))
+    cases = sum(
+        len(EXPECTED[kind]) for kind in ("files", "sets", "definitions", "configs")
+    )
     assert cases >= 40
     listed = set(EXPECTED["files"]) | set(EXPECTED["sets"])
     on_disk = {p.name for p in (CORPUS / "files").iterdir()} | {
         p.name for p in (CORPUS / "sets").iterdir()
     }
     assert listed == on_disk
-    assert set(EXPECTED["definitions"]) == {p.name for p in (CORPUS / "definitions").glob("*.py")}
+    assert set(EXPECTED["definitions"]) == {
+        p.name for p in (CORPUS / "definitions").glob("*.py")
+    }
 
 
 def _check_json(path: Path, tmp_path: Path):
     before = sorted(tmp_path.rglob("*"))
     result = _invoke(
-        ["check", str(path), "--scrape-interval", "15s", "--catalog", str(CATALOG), "--format", "json"]
+        [
+            "check",
+            str(path),
+            "--scrape-interval",
+            "15s",
+            "--catalog",
+            str(CATALOG),
+            "--format",
+            "json",
+        ]
     )
     _assert_clean_failure(result)
     assert sorted(tmp_path.rglob("*")) == before
@@ -54,14 +67,20 @@ def test_file_case(name, tmp_path):
     result, problems = _check_json(CORPUS / "files" / name, tmp_path)
     assert result.exit_code in (0, 1)
     assert sorted({problem["check"] for problem in problems}) == expected["checks"]
-    assert any(expected["message"] in problem["message"] for problem in problems), problems
+    assert any(expected["message"] in problem["message"] for problem in problems), (
+        problems
+    )
     first = problems[0]
     assert f"{first['line']}:{first['column']}" == expected["position"]
     assert all(problem["path"].endswith(name) for problem in problems)
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
-@pytest.mark.parametrize("name", sorted(n for n in EXPECTED["files"] if n.startswith("rules-")))
+@pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool is not installed"
+)
+@pytest.mark.parametrize(
+    "name", sorted(n for n in EXPECTED["files"] if n.startswith("rules-"))
+)
 def test_rule_file_case_agrees_with_promtool(name):
     expected = EXPECTED["files"][name].get("promtool", "accept")
     result = subprocess.run(
@@ -79,7 +98,9 @@ def test_set_case(name, tmp_path):
     result, problems = _check_json(CORPUS / "sets" / name, tmp_path)
     assert result.exit_code == 1
     assert sorted({problem["check"] for problem in problems}) == expected["checks"]
-    assert any(expected["message"] in problem["message"] for problem in problems), problems
+    assert any(expected["message"] in problem["message"] for problem in problems), (
+        problems
+    )
 
 
 def _project(tmp_path: Path, module: str) -> Project:
@@ -90,7 +111,10 @@ def _project(tmp_path: Path, module: str) -> Project:
     folder = project.rules if module.startswith("rules_") else project.dashboards
     shutil.copy(CORPUS / "definitions" / module, folder / module)
     if module.startswith("dashboard_"):
-        shutil.copy(CORPUS.parent / "fixtures" / "dashboards" / "traffic.py", project.dashboards / "fixture_traffic.py")
+        shutil.copy(
+            CORPUS.parent / "fixtures" / "dashboards" / "traffic.py",
+            project.dashboards / "fixture_traffic.py",
+        )
     return project
 
 
@@ -107,7 +131,7 @@ def test_definition_case(name, tmp_path):
     if "check" in expected:
         assert f"/{location}:1: error {expected['check']} " in result.stderr
     else:
-        assert result.stderr.startswith(f"error: "), result.stderr
+        assert result.stderr.startswith("error: "), result.stderr
         assert expected["error"] in result.stderr
         assert f"/{location}\n" in result.stderr
     assert "nothing was written" in result.stderr or "hint:" in result.stderr
@@ -121,7 +145,9 @@ def test_config_case(name, tmp_path):
     project.dashboards.mkdir()
     config = CORPUS / "configs" / name
     args = ["build", "--config", str(config), "--rules", str(project.rules)]
-    result = _invoke([*args, "--dashboards", str(project.dashboards), "--out", str(project.out)])
+    result = _invoke(
+        [*args, "--dashboards", str(project.dashboards), "--out", str(project.out)]
+    )
     _assert_clean_failure(result)
     assert result.exit_code == 3, result.output
     assert not project.out.exists()

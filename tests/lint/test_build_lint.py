@@ -30,9 +30,7 @@ def test_clean_project_builds(project):
 
 
 def test_error_stops_build_and_writes_nothing(project):
-    path = project.write_rules(
-        "demo", CLEAN_RULES.replace("[5m]))", "[30s]))")
-    )
+    path = project.write_rules("demo", CLEAN_RULES.replace("[5m]))", "[30s]))"))
     result = _build(project)
     assert result.exit_code == 3, result.output
     assert not project.out.exists()
@@ -58,4 +56,6 @@ def test_error_keeps_previous_bundle(project):
     result = _build(project)
     assert result.exit_code == 3
     assert "alerts/severity" in result.stderr
-    assert (project.out / "prometheus" / "rules" / "demo.rules.yaml").read_bytes() == before
+    assert (
+        project.out / "prometheus" / "rules" / "demo.rules.yaml"
+    ).read_bytes() == before

@@ -12,7 +12,11 @@ from tests.support.project import CLEAN_RULES, Project
 
 def _problems(project: Project):
     bundle = build_bundle(
-        project.config, project.rules, project.dashboards, project.root, run_checks=False
+        project.config,
+        project.rules,
+        project.dashboards,
+        project.root,
+        run_checks=False,
     )
     return lint_bundle(bundle)
 
@@ -57,7 +61,9 @@ def test_panel_query_problem_points_at_panel(project):
 
 
 def test_invalid_panel_query_points_at_panel(project):
-    path = project.copy_fixture_dashboard({"[$__rate_interval]))": "[$__rate_interval])"})
+    path = project.copy_fixture_dashboard(
+        {"[$__rate_interval]))": "[$__rate_interval])"}
+    )
     problems = _problems(project)
     assert [problem.check for problem in problems] == ["promql/syntax"]
     assert problems[0].line == project.line_of(path, '.title("Request rate")')
@@ -66,16 +72,22 @@ def test_invalid_panel_query_points_at_panel(project):
 def test_panel_suppression_hides_problem(project):
     # The fixture's "Pods" panel has no unit, and a reasoned suppression.
     project.copy_fixture_dashboard()
-    assert all(problem.check != "dashboards/panel-unit" for problem in _problems(project))
-    project.copy_fixture_dashboard({'"dashboards/panel-unit": "a count of pods has no unit"': '"promql/syntax": "unrelated"'})
-    assert [problem.check for problem in _problems(project)] == ["dashboards/panel-unit"]
+    assert all(
+        problem.check != "dashboards/panel-unit" for problem in _problems(project)
+    )
+    reason = '"dashboards/panel-unit": "a count of pods has no unit"'
+    project.copy_fixture_dashboard({reason: '"promql/syntax": "unrelated"'})
+    assert [problem.check for problem in _problems(project)] == [
+        "dashboards/panel-unit"
+    ]
 
 
 def test_dashboard_suppression_hides_problem(project):
     project.copy_fixture_dashboard(
         {
             '.unit("reqps")': "",
-            '@grafana_dashboard("traffic")': '@grafana_dashboard("traffic", suppress={"dashboards/panel-unit": "units are in the titles"})',
+            '@grafana_dashboard("traffic")': '@grafana_dashboard("traffic", '
+            'suppress={"dashboards/panel-unit": "units are in the titles"})',
         }
     )
     assert _problems(project) == []
@@ -85,7 +97,11 @@ def test_rule_suppression_hides_problem(project):
     project.copy_fixture_dashboard()
     project.write_rules(
         "demo",
-        CLEAN_RULES.replace("[5m]))\",", "[30s]))\",\n            suppress={\"promql/rate-window\": \"this job is scraped every 5s\"},"),
+        CLEAN_RULES.replace(
+            '[5m]))",',
+            '[30s]))",\n'
+            '            suppress={"promql/rate-window": "scraped every 5s"},',
+        ),
     )
     assert _problems(project) == []
 
@@ -94,7 +110,9 @@ def test_rule_suppression_needs_reason(project):
     project.copy_fixture_dashboard()
     path = project.write_rules(
         "demo",
-        CLEAN_RULES.replace("[5m]))\",", "[5m]))\",\n            suppress={\"promql/rate-window\": \" \"},"),
+        CLEAN_RULES.replace(
+            '[5m]))",', '[5m]))",\n            suppress={"promql/rate-window": " "},'
+        ),
     )
     with pytest.raises(DefinitionError) as raised:
         _problems(project)
@@ -106,7 +124,9 @@ def test_rule_suppression_of_unknown_check(project):
     project.copy_fixture_dashboard()
     project.write_rules(
         "demo",
-        CLEAN_RULES.replace("[5m]))\",", "[5m]))\",\n            suppress={\"promql/rate\": \"typo\"},"),
+        CLEAN_RULES.replace(
+            '[5m]))",', '[5m]))",\n            suppress={"promql/rate": "typo"},'
+        ),
     )
     with pytest.raises(DefinitionError) as raised:
         _problems(project)

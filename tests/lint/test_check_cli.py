@@ -11,7 +11,10 @@ from click.testing import CliRunner
 from obsgen.cli import main
 from tests.support.project import CATALOG, CLEAN_RULES, Project
 
-TEXT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>\w+) (?P<check>[a-z]+/[a-z-]+) .+$")
+TEXT_LINE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): "
+    r"(?P<severity>\w+) (?P<check>[a-z]+/[a-z-]+) .+$"
+)
 
 RULES_WITH_TWO_PROBLEMS = """\
 groups:
@@ -44,10 +47,16 @@ def test_text_format_positions(rule_file):
     assert len(lines) == 2, result.stdout
     first, second = (TEXT_LINE.match(line) for line in lines)
     assert (first["line"], first["column"], first["severity"], first["check"]) == (
-        "5", "15", "error", "promql/rate-window"
+        "5",
+        "15",
+        "error",
+        "promql/rate-window",
     )
     assert (second["line"], second["column"], second["severity"], second["check"]) == (
-        "7", "15", "warning", "promql/ratio-guard"
+        "7",
+        "15",
+        "warning",
+        "promql/ratio-guard",
     )
     assert "[30s]" in lines[0] and "[1m]" in lines[0]
 
@@ -61,7 +70,10 @@ def test_summary_on_stderr(rule_file):
 def test_json_format(rule_file):
     result = _check(str(rule_file), "--scrape-interval", "15s", "--format", "json")
     data = json.loads(result.stdout)
-    assert [item["check"] for item in data] == ["promql/rate-window", "promql/ratio-guard"]
+    assert [item["check"] for item in data] == [
+        "promql/rate-window",
+        "promql/ratio-guard",
+    ]
     assert data[0]["json_path"] == "groups[0].rules[0].expr"
     assert data[0]["severity"] == "error"
     assert data[0]["line"] == 5
@@ -88,7 +100,11 @@ def test_fail_on_separate_from_show(rule_file):
 
 def test_clean_file_exits_zero(tmp_path):
     path = tmp_path / "ok.rules.yaml"
-    path.write_text(RULES_WITH_TWO_PROBLEMS.split("      - record: job:http_requests_errors")[0].replace("30s", "5m"))
+    path.write_text(
+        RULES_WITH_TWO_PROBLEMS.split("      - record: job:http_requests_errors")[
+            0
+        ].replace("30s", "5m")
+    )
     result = _check(str(path))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
@@ -131,7 +147,9 @@ def test_bundle_project_points_at_definitions(tmp_path):
 def test_bundle_project_with_catalog_option(tmp_path, caplog):
     project = Project(tmp_path)
     project.write_config({f"catalog: {CATALOG}\n": ""})
-    project.write_rules("demo", CLEAN_RULES.replace("http_requests_total", "http_request_total"))
+    project.write_rules(
+        "demo", CLEAN_RULES.replace("http_requests_total", "http_request_total")
+    )
     project.copy_fixture_dashboard()
     without = _check(*project.args())
     assert "catalog/unknown-metric" not in without.stdout

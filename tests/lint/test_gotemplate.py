@@ -60,7 +60,10 @@ def _promtool_accepts(template: str, tmp_path) -> bool:
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [rule]}]}))
     result = subprocess.run(
-        [PROMTOOL, "check", "rules", str(path)], capture_output=True, text=True, timeout=60
+        [PROMTOOL, "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return result.returncode == 0
 

@@ -35,12 +35,20 @@ def test_clean_project_matches_server(project, reference_prometheus):
 
 
 def test_selector_without_series_reported(project, reference_prometheus):
-    path = project.write_rules("demo", CLEAN_RULES.replace("{{{sel}}}[5m]", "{{job='example-service', namespace='staging'}}[5m]"))
+    path = project.write_rules(
+        "demo",
+        CLEAN_RULES.replace(
+            "{{{sel}}}[5m]", "{{job='example-service', namespace='staging'}}[5m]"
+        ),
+    )
     result = _check(project, reference_prometheus)
     assert result.exit_code == 1, result.output
     [problem] = json.loads(result.stdout)
     assert problem["check"] == "live/no-series"
-    assert 'http_requests_total{job="example-service", namespace="staging"}' in problem["message"]
+    assert (
+        'http_requests_total{job="example-service", namespace="staging"}'
+        in problem["message"]
+    )
     assert problem["line"] == project.line_of(path, "yield RecordingRule(")
 
 
@@ -55,7 +63,9 @@ def test_example_bundle_against_capture(project, reference_prometheus):
     assert result.exit_code == 1, result.output
     problems = json.loads(result.stdout)
     assert {problem["check"] for problem in problems} == {"live/no-series"}
-    missing = {problem["message"].split(" matches no series")[0] for problem in problems}
+    missing = {
+        problem["message"].split(" matches no series")[0] for problem in problems
+    }
     missing_names = {selector.split("{")[0] for selector in missing}
     assert missing_names == {
         "container_memory_working_set_bytes",
@@ -66,7 +76,9 @@ def test_example_bundle_against_capture(project, reference_prometheus):
         "health_check_status_transitions_total",
         "health_check_status",
     }
-    providers = {s.split('provider="')[1].split('"')[0] for s in missing if "provider=" in s}
+    providers = {
+        s.split('provider="')[1].split('"')[0] for s in missing if "provider=" in s
+    }
     assert providers == {"rabbitmq", "accent_auth", "consul"}
 
 

@@ -26,7 +26,9 @@ def _check_modules() -> dict[str, object]:
 
 def test_every_module_is_registered():
     modules = _check_modules()
-    registered_modules = {check.__module__.rsplit(".", 1)[1] for check in REGISTRY.values()}
+    registered_modules = {
+        check.__module__.rsplit(".", 1)[1] for check in REGISTRY.values()
+    }
     assert set(modules) == registered_modules
 
 

@@ -27,7 +27,10 @@ def _series_labels(selector):
         ("x > ignoring (instance) y", {"job", "provider"}),
         ("x * on (job) group_left (team) y", {"job", "instance", "provider", "team"}),
         ("x * on (job) group_right (team) y", {"job", "instance", "provider", "team"}),
-        ('label_replace(x, "pod", "$1", "instance", "(.*)")', {"job", "instance", "provider", "pod"}),
+        (
+            'label_replace(x, "pod", "$1", "instance", "(.*)")',
+            {"job", "instance", "provider", "pod"},
+        ),
         ("histogram_quantile(0.9, sum by (le, job) (rate(x[5m])))", {"job"}),
         ("absent(x) and on () sum(up) > 0", set()),
         ("x or vector(1)", {"job", "instance", "provider"}),
@@ -43,6 +46,8 @@ def test_result_labels(expr, labels):
 
 
 def test_unknown_series_is_open():
-    result = result_labels(promql_parser.parse("x"), lambda s: LabelSet(frozenset(), True))
+    result = result_labels(
+        promql_parser.parse("x"), lambda s: LabelSet(frozenset(), True)
+    )
     assert result.open
     assert "anything" in result

@@ -12,9 +12,15 @@ from obsgen.lint.bundle import lint_bundle
 from obsgen.render.legacy import upgrade_dashboard
 from tests.support.project import ROOT, Project
 
-GRAFANA_SCHEMA = ROOT.parent / "shared" / "reference" / "grafana-dashboard-schema" / "dashboard.jsonschema.json"
+GRAFANA_SCHEMA = (
+    ROOT.parent
+    / "shared"
+    / "reference"
+    / "grafana-dashboard-schema"
+    / "dashboard.jsonschema.json"
+)
 
-LEGACY_DASHBOARD = '''
+LEGACY_DASHBOARD = """
 import grafanalib.core as G
 
 from obsgen import grafana_dashboard
@@ -41,7 +47,8 @@ def legacy(service):
                     title="Request rate",
                     dataSource="Prometheus",
                     targets=[G.Target(
-                        expr=f"sum by (method) (rate(http_requests_total{{{SELECTOR}}}[$__rate_interval]))",
+                        expr="sum by (method) (rate(http_requests_total"
+                        f"{{{SELECTOR}}}[$__rate_interval]))",
                         legendFormat="{{method}}",
                         refId="A",
                     )],
@@ -60,15 +67,17 @@ def legacy(service):
                 G.Graph(
                     title="Health status",
                     dataSource="Prometheus",
-                    targets=[G.Target(expr=f"health_check_status{{{SELECTOR}}}", refId="A")],
+                    targets=[
+                        G.Target(expr=f"health_check_status{{{SELECTOR}}}", refId="A")
+                    ],
                     yAxes=G.YAxes(G.YAxis(format="none")),
                 ),
             ]),
         ],
     ).auto_panel_ids()
-'''
+"""
 
-MODERN_DASHBOARD = '''
+MODERN_DASHBOARD = """
 import grafanalib.core as G
 
 from obsgen import grafana_dashboard
@@ -82,12 +91,18 @@ def modern(service):
             G.TimeSeries(
                 title="Memory",
                 dataSource="Prometheus",
-                targets=[G.Target(expr='sum(container_memory_working_set_bytes{namespace="$namespace", pod=~"$pod"})', refId="A")],
+                targets=[
+                    G.Target(
+                        expr="sum(container_memory_working_set_bytes"
+                        '{namespace="$namespace", pod=~"$pod"})',
+                        refId="A",
+                    )
+                ],
                 gridPos=G.GridPos(h=8, w=12, x=0, y=0),
             ),
         ],
     ).auto_panel_ids()
-'''
+"""
 
 
 @pytest.fixture
@@ -100,7 +115,13 @@ def project(tmp_path) -> Project:
 
 
 def _bundle(project: Project):
-    return build_bundle(project.config, project.rules, project.dashboards, project.root, run_checks=False)
+    return build_bundle(
+        project.config,
+        project.rules,
+        project.dashboards,
+        project.root,
+        run_checks=False,
+    )
 
 
 def _nulls(value, path=""):
@@ -129,7 +150,13 @@ def test_legacy_dashboard_upgraded(project):
     assert "rows" not in document
     assert list(_nulls(document)) == [".id"]
     panels = list(_panels(document))
-    assert [panel["type"] for panel in panels] == ["row", "timeseries", "stat", "row", "timeseries"]
+    assert [panel["type"] for panel in panels] == [
+        "row",
+        "timeseries",
+        "stat",
+        "row",
+        "timeseries",
+    ]
     assert [panel["id"] for panel in panels] == [1, 2, 3, 4, 5]
     # grafanalib gives a row's only panel span 12, the full width.
     assert [panel["gridPos"]["w"] for panel in panels] == [24, 16, 8, 24, 24]
@@ -142,7 +169,10 @@ def test_legacy_dashboard_upgraded(project):
         assert panel["targets"][0]["datasource"] == panel["datasource"]
         assert "intervalFactor" not in panel["targets"][0]
     variables = {v["name"]: v for v in document["templating"]["list"]}
-    assert variables["instance"]["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+    assert variables["instance"]["datasource"] == {
+        "type": "prometheus",
+        "uid": "${datasource}",
+    }
     assert {"datasource", "job", "namespace", "instance"} <= set(variables)
 
 
@@ -188,5 +218,11 @@ def test_upgrade_keeps_modern_references():
     upgraded = upgrade_dashboard(document)
     [panel] = upgraded["panels"]
     assert panel["datasource"] == {"type": "prometheus", "uid": "main"}
-    assert panel["targets"] == [{"refId": "A", "expr": "up", "datasource": {"type": "prometheus", "uid": "main"}}]
+    assert panel["targets"] == [
+        {
+            "refId": "A",
+            "expr": "up",
+            "datasource": {"type": "prometheus", "uid": "main"},
+        }
+    ]
     assert "schemaVersion" not in upgraded and "hideControls" not in upgraded

@@ -86,7 +86,9 @@ def test_non_string_label_value_rejected(value):
     assert raised.value.location.path == __file__
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+@pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool is not installed"
+)
 def test_promtool_reads_ambiguous_labels(tmp_path):
     labels = {f"label{index}": value for index, value in enumerate(AMBIGUOUS)}
     rule = AlertingRule(
@@ -98,6 +100,9 @@ def test_promtool_reads_ambiguous_labels(tmp_path):
     path = tmp_path / "rules.yaml"
     path.write_bytes(render_rule_file((RuleGroup("g", (rule,)),), "rules/demo.py"))
     result = subprocess.run(
-        ["promtool", "check", "rules", str(path)], capture_output=True, text=True, timeout=60
+        ["promtool", "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr

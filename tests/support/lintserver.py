@@ -86,7 +86,10 @@ def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
         except requests.RequestException:
             pass
         time.sleep(0.25)
-    raise RuntimeError(f"prometheus did not scrape within {STARTUP_TIMEOUT_SECONDS}s:\n{log.read_text()}")
+    raise RuntimeError(
+        f"prometheus did not scrape within {STARTUP_TIMEOUT_SECONDS}s:\n"
+        f"{log.read_text()}"
+    )
 
 
 @contextlib.contextmanager

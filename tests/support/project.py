@@ -42,7 +42,9 @@ class Project:
         path.write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
         return path
 
-    def copy_fixture_dashboard(self, replacements: dict[str, str] | None = None) -> Path:
+    def copy_fixture_dashboard(
+        self, replacements: dict[str, str] | None = None
+    ) -> Path:
         self.dashboards.mkdir(exist_ok=True)
         text = (FIXTURE_DASHBOARDS / "traffic.py").read_text(encoding="utf-8")
         for old, new in (replacements or {}).items():
@@ -72,7 +74,7 @@ class Project:
         raise AssertionError(f"{text!r} not in {path}")
 
 
-CLEAN_RULES = '''
+CLEAN_RULES = """
     from obsgen import AlertingRule, RecordingRule, rule_group
 
 
@@ -94,4 +96,4 @@ CLEAN_RULES = '''
                 "runbook_url": service.runbook_url("no-traffic"),
             },
         )
-'''
+"""

@@ -8,8 +8,8 @@ from obsgen.lint.check import Check
 from obsgen.lint.checks.alerts_template_syntax import templates
 from obsgen.lint.gotemplate import check_template
 from obsgen.lint.model import Finding, LintContext, Rule
-from obsgen.lint.promql import LabelSet, result_labels
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import LabelSet, result_labels
 
 
 class AlertsTemplateLabels(Check):
@@ -51,7 +51,9 @@ class AlertsTemplateLabels(Check):
       - name: http
         rules:
           - alert: HighErrorRate
-            expr: sum by (job, instance) (rate(http_requests_total{status=~"5.."}[5m])) > 1
+            expr: |
+              sum by (job, instance) (rate(http_requests_total{status=~"5.."}[5m]))
+              > 1
             labels: {severity: critical}
             annotations:
               summary: Errors on {{ $labels.instance }}
@@ -71,12 +73,16 @@ class AlertsTemplateLabels(Check):
 
 
 def _check_rule(rule: Rule, labels: LabelSet) -> Iterable[Finding]:
-    rule_labels = rule.data.get("labels") if isinstance(rule.data.get("labels"), dict) else {}
+    rule_labels = (
+        rule.data.get("labels") if isinstance(rule.data.get("labels"), dict) else {}
+    )
     for section, name, text in templates(rule):
         for label in dict.fromkeys(check_template(text).labels):
             if label in labels:
                 continue
-            yield rule.finding(_message(section, name, label, labels, rule_labels), section, name)
+            yield rule.finding(
+                _message(section, name, label, labels, rule_labels), section, name
+            )
 
 
 def _message(section: str, name: str, label: str, labels: LabelSet, rule_labels) -> str:

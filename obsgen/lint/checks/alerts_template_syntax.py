@@ -73,4 +73,6 @@ def templates(rule: Rule) -> Iterable[tuple[str, str, str]]:
 def _check_rule(rule: Rule) -> Iterable[Finding]:
     for section, name, text in templates(rule):
         for error in check_template(text).errors:
-            yield rule.finding(f"invalid template in {section}.{name}: {error}", section, name)
+            yield rule.finding(
+                f"invalid template in {section}.{name}: {error}", section, name
+            )

@@ -8,8 +8,8 @@ import promql_parser as pp
 
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext, Query
-from obsgen.lint.promql import metric_name, result_labels, walk
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import metric_name, result_labels, walk
 from obsgen.lint.variables import PLACEHOLDER_NAME
 
 
@@ -81,7 +81,9 @@ def _check_selector(
         )
 
 
-def _check_grouping(node: pp.AggregateExpr, query: Query, context: LintContext) -> Iterable[Finding]:
+def _check_grouping(
+    node: pp.AggregateExpr, query: Query, context: LintContext
+) -> Iterable[Finding]:
     # `without` a label the input lacks is harmless; only `by` loses data.
     if node.modifier is None or node.modifier.type != pp.AggModifierType.By:
         return

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext
-from obsgen.lint.promql import metric_name, selectors
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import metric_name, selectors
 from obsgen.lint.variables import PLACEHOLDER_NAME
 
 
@@ -56,7 +56,9 @@ class CatalogUnknownMetric(Check):
                 name = metric_name(selector)
                 if name is None or name == PLACEHOLDER_NAME or name in reported:
                     continue
-                if context.catalog.series(name) is None and not context.is_recorded(name):
+                if context.catalog.series(name) is None and not context.is_recorded(
+                    name
+                ):
                     reported.add(name)
                     yield query.finding(
                         f"metric {name!r} is not in the catalog {context.catalog.path} "

@@ -12,7 +12,7 @@ from obsgen.lint.grafana import (
     datasource_variables,
     variable_reference,
 )
-from obsgen.lint.model import Document, Finding, LintContext
+from obsgen.lint.model import Finding, LintContext
 from obsgen.lint.problem import Severity
 
 
@@ -29,21 +29,42 @@ class DashboardsDatasource(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
-       "datasource": "Prometheus"}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "text",
+          "title": "Notes",
+          "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
+          "datasource": "Prometheus"
+        }
+      ]
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42,
-     "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
-     "panels": [
-      {"id": 1, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
-       "datasource": {"type": "prometheus", "uid": "${datasource}"}}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "templating": {
+        "list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]
+      },
+      "panels": [
+        {
+          "id": 1,
+          "type": "text",
+          "title": "Notes",
+          "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
+          "datasource": {"type": "prometheus", "uid": "${datasource}"}
+        }
+      ]
+    }
     ```
     """
 

@@ -21,21 +21,41 @@ class DashboardsDuplicateTitle(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http-2", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http-2",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
 
     ```json
-    {"title": "HTTP details", "uid": "example-service-http-2", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP details",
+      "uid": "example-service-http-2",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
     """
 
@@ -51,7 +71,9 @@ class DashboardsDuplicateTitle(Check):
             key = (document.folder, title.strip().lower())
             first = seen.setdefault(key, document)
             if first is not document:
-                where = f"folder {document.folder!r}" if document.folder else "its folder"
+                where = (
+                    f"folder {document.folder!r}" if document.folder else "its folder"
+                )
                 yield Finding(
                     document,
                     ("title",),

@@ -29,11 +29,21 @@ class DashboardsDuplicateUid(Check):
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
 
     ```json
-    {"title": "Health", "uid": "example-service-health", "schemaVersion": 42, "panels": []}
+    {
+      "title": "Health",
+      "uid": "example-service-health",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
     """
 

@@ -22,17 +22,37 @@ class DashboardsGrid(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 16, "x": 12, "y": 0}}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "text",
+          "title": "Notes",
+          "gridPos": {"h": 4, "w": 16, "x": 12, "y": 0}
+        }
+      ]
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 12, "x": 12, "y": 0}}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "text",
+          "title": "Notes",
+          "gridPos": {"h": 4, "w": 12, "x": 12, "y": 0}
+        }
+      ]
+    }
     ```
     """
 
@@ -40,7 +60,9 @@ class DashboardsGrid(Check):
     severity = Severity.ERROR
 
     def run(self, context: LintContext) -> Iterable[Finding]:
-        layers: dict[tuple[int, tuple], list[tuple[Panel, tuple[int, int, int, int]]]] = {}
+        layers: dict[
+            tuple[int, tuple], list[tuple[Panel, tuple[int, int, int, int]]]
+        ] = {}
         for panel in context.panels:
             box = _box(panel.data.get("gridPos"))
             if box is None:
@@ -70,7 +92,9 @@ def _box(grid_pos: object) -> tuple[int, int, int, int] | None:
     if not isinstance(grid_pos, Mapping):
         return None
     values = [grid_pos.get(key) for key in ("x", "y", "w", "h")]
-    if not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+    if not all(
+        isinstance(value, int) and not isinstance(value, bool) for value in values
+    ):
         return None
     x, y, w, h = values
     if x < 0 or y < 0 or w < 1 or h < 1 or x + w > GRID_COLUMNS:

@@ -22,20 +22,42 @@ class DashboardsInputs(Check):
     Fails:
 
     ```json
-    {"__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}],
-     "title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
-       "datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}}
-    ]}
+    {
+      "__inputs": [
+        {"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}
+      ],
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "text",
+          "title": "Notes",
+          "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
+          "datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+        }
+      ]
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
-       "datasource": {"type": "prometheus", "uid": "prometheus"}}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "text",
+          "title": "Notes",
+          "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
+          "datasource": {"type": "prometheus", "uid": "prometheus"}
+        }
+      ]
+    }
     ```
     """
 

@@ -21,19 +21,55 @@ class DashboardsPanelId(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "row", "title": "Traffic", "collapsed": true, "gridPos": {"h": 1, "w": 24, "x": 0, "y": 0},
-       "panels": [{"id": 1, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 24, "x": 0, "y": 1}}]}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "row",
+          "title": "Traffic",
+          "collapsed": true,
+          "gridPos": {"h": 1, "w": 24, "x": 0, "y": 0},
+          "panels": [
+            {
+              "id": 1,
+              "type": "text",
+              "title": "Notes",
+              "gridPos": {"h": 4, "w": 24, "x": 0, "y": 1}
+            }
+          ]
+        }
+      ]
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "row", "title": "Traffic", "collapsed": true, "gridPos": {"h": 1, "w": 24, "x": 0, "y": 0},
-       "panels": [{"id": 2, "type": "text", "title": "Notes", "gridPos": {"h": 4, "w": 24, "x": 0, "y": 1}}]}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "row",
+          "title": "Traffic",
+          "collapsed": true,
+          "gridPos": {"h": 1, "w": 24, "x": 0, "y": 0},
+          "panels": [
+            {
+              "id": 2,
+              "type": "text",
+              "title": "Notes",
+              "gridPos": {"h": 4, "w": 24, "x": 0, "y": 1}
+            }
+          ]
+        }
+      ]
+    }
     ```
     """
 

@@ -24,19 +24,39 @@ class DashboardsPanelUnit(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "timeseries", "title": "Latency", "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
-       "fieldConfig": {"defaults": {}, "overrides": []}}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "timeseries",
+          "title": "Latency",
+          "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+          "fieldConfig": {"defaults": {}, "overrides": []}
+        }
+      ]
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "timeseries", "title": "Latency", "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
-       "fieldConfig": {"defaults": {"unit": "s"}, "overrides": []}}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "timeseries",
+          "title": "Latency",
+          "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+          "fieldConfig": {"defaults": {"unit": "s"}, "overrides": []}
+        }
+      ]
+    }
     ```
     """
 
@@ -48,7 +68,11 @@ class DashboardsPanelUnit(Check):
             if panel.data.get("type") not in NUMERIC_PANEL_TYPES:
                 continue
             field_config = panel.data.get("fieldConfig")
-            defaults = field_config.get("defaults") if isinstance(field_config, Mapping) else None
+            defaults = (
+                field_config.get("defaults")
+                if isinstance(field_config, Mapping)
+                else None
+            )
             unit = defaults.get("unit") if isinstance(defaults, Mapping) else None
             if not isinstance(unit, str) or not unit:
                 yield panel.finding(

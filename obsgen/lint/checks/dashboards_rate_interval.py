@@ -9,8 +9,8 @@ import promql_parser as pp
 from obsgen.duration import format_duration
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext, Query
-from obsgen.lint.promql import RANGE_FUNCTIONS, duration_ms, unwrap, walk
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import RANGE_FUNCTIONS, duration_ms, unwrap, walk
 
 # `$__range` is right for totals over the whole time range, such as a stat of
 # increase(...[$__range]).
@@ -30,21 +30,46 @@ class DashboardsRateInterval(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "timeseries", "title": "Requests", "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
-       "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
-       "targets": [{"refId": "A", "expr": "sum(rate(http_requests_total[5m]))"}]}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "timeseries",
+          "title": "Requests",
+          "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+          "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
+          "targets": [{"refId": "A", "expr": "sum(rate(http_requests_total[5m]))"}]
+        }
+      ]
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": [
-      {"id": 1, "type": "timeseries", "title": "Requests", "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
-       "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
-       "targets": [{"refId": "A", "expr": "sum(rate(http_requests_total[$__rate_interval]))"}]}
-    ]}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": [
+        {
+          "id": 1,
+          "type": "timeseries",
+          "title": "Requests",
+          "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+          "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
+          "targets": [
+            {
+              "refId": "A",
+              "expr": "sum(rate(http_requests_total[$__rate_interval]))"
+            }
+          ]
+        }
+      ]
+    }
     ```
     """
 

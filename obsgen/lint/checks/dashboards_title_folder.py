@@ -20,7 +20,12 @@ class DashboardsTitleFolder(Check):
     Fails, in the folder "Example Service":
 
     ```json
-    {"title": "Example Service", "uid": "example-service", "schemaVersion": 42, "panels": []}
+    {
+      "title": "Example Service",
+      "uid": "example-service",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
 
     ```yaml
@@ -35,7 +40,12 @@ class DashboardsTitleFolder(Check):
     Passes:
 
     ```json
-    {"title": "Example Service / HTTP", "uid": "example-service", "schemaVersion": 42, "panels": []}
+    {
+      "title": "Example Service / HTTP",
+      "uid": "example-service",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
 
     ```yaml

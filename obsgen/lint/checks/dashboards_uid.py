@@ -25,13 +25,23 @@ class DashboardsUid(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example service/http", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example service/http",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
     """
 

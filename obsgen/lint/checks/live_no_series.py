@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from obsgen.lint.check import Check
 from obsgen.lint.live import PrometheusClient, dashboard_variable_values, selector_text
 from obsgen.lint.model import DocumentKind, Finding, LintContext, Query
-from obsgen.lint.promql import metric_name, selectors
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import metric_name, selectors
 
 
 class LiveNoSeries(Check):
@@ -56,7 +56,9 @@ class LiveNoSeries(Check):
                 yield from _check_query(query, context, client)
 
 
-def _check_query(query: Query, context: LintContext, client: PrometheusClient) -> Iterable[Finding]:
+def _check_query(
+    query: Query, context: LintContext, client: PrometheusClient
+) -> Iterable[Finding]:
     values = {}
     if query.document.kind is DocumentKind.DASHBOARD:
         values = dashboard_variable_values(query.document.data)

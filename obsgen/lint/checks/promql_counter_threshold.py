@@ -9,6 +9,7 @@ import promql_parser as pp
 from obsgen.catalog.model import MetricType
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext, Query
+from obsgen.lint.problem import Severity
 from obsgen.lint.promql import (
     COMPARISON_OPERATORS,
     is_scalar,
@@ -17,7 +18,6 @@ from obsgen.lint.promql import (
     unwrap,
     walk,
 )
-from obsgen.lint.problem import Severity
 
 # Wrappers through which a counter's raw value still reaches the comparison.
 _VALUE_KEEPING = {"abs", "ceil", "floor", "round", "clamp", "clamp_min", "clamp_max",
@@ -95,7 +95,12 @@ def _raw_counter(node: pp.Expr, context: LintContext) -> str | None:
     if isinstance(node, pp.VectorSelector):
         name = metric_name(node)
         return name if name and _is_counter(name, context) else None
-    if isinstance(node, pp.AggregateExpr) and operator(node) in ("sum", "min", "max", "avg"):
+    if isinstance(node, pp.AggregateExpr) and operator(node) in (
+        "sum",
+        "min",
+        "max",
+        "avg",
+    ):
         return _raw_counter(node.expr, context)
     if isinstance(node, pp.Call) and node.func.name in _VALUE_KEEPING:
         return _raw_counter(list(node.args)[0], context)

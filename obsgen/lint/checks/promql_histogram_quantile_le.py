@@ -8,8 +8,8 @@ import promql_parser as pp
 
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext, Query
-from obsgen.lint.promql import metric_name, result_labels, selectors, walk
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import metric_name, result_labels, selectors, walk
 
 
 class PromqlHistogramQuantileLe(Check):
@@ -27,7 +27,9 @@ class PromqlHistogramQuantileLe(Check):
       - name: latency
         rules:
           - record: job:http_request_duration_seconds:p95
-            expr: histogram_quantile(0.95, sum by (job) (rate(http_request_duration_seconds_bucket[5m])))
+            expr: |
+              histogram_quantile(0.95,
+                sum by (job) (rate(http_request_duration_seconds_bucket[5m])))
     ```
 
     Passes:
@@ -37,7 +39,9 @@ class PromqlHistogramQuantileLe(Check):
       - name: latency
         rules:
           - record: job:http_request_duration_seconds:p95
-            expr: histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))
+            expr: |
+              histogram_quantile(0.95,
+                sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))
     ```
     """
 
@@ -70,6 +74,8 @@ def _reads_classic_buckets(node: pp.Expr, context: LintContext) -> bool:
     for selector in selectors(node):
         name = metric_name(selector) or ""
         recorded = context.recorded_labels.get(name)
-        if name.endswith("_bucket") or (recorded is not None and "le" in recorded.names):
+        if name.endswith("_bucket") or (
+            recorded is not None and "le" in recorded.names
+        ):
             return True
     return False

@@ -9,8 +9,8 @@ import promql_parser as pp
 from obsgen.catalog.model import MetricType
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext
-from obsgen.lint.promql import RANGE_FUNCTIONS, metric_name, selectors, walk
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import RANGE_FUNCTIONS, metric_name, selectors, walk
 
 
 class PromqlRateGauge(Check):

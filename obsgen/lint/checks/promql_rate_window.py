@@ -9,8 +9,8 @@ import promql_parser as pp
 from obsgen.duration import format_duration
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext, Query
-from obsgen.lint.promql import RANGE_FUNCTIONS, duration_ms, unwrap, walk
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import RANGE_FUNCTIONS, duration_ms, unwrap, walk
 
 # Four samples survive one missed scrape and still give rate() two points.
 MIN_SCRAPES = 4

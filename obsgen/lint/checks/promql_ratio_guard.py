@@ -8,8 +8,8 @@ import promql_parser as pp
 
 from obsgen.lint.check import Check
 from obsgen.lint.model import Finding, LintContext, Query
-from obsgen.lint.promql import COMPARISON_OPERATORS, is_scalar, operator, unwrap, walk
 from obsgen.lint.problem import Severity
+from obsgen.lint.promql import COMPARISON_OPERATORS, is_scalar, operator, unwrap, walk
 
 
 class PromqlRatioGuard(Check):
@@ -76,7 +76,12 @@ def _is_guarded(node: pp.Expr) -> bool:
         return _is_guarded_binary(node)
     if isinstance(node, pp.Call) and node.func.name == "clamp_min":
         return _positive_number(list(node.args)[1], strict=True)
-    if isinstance(node, pp.AggregateExpr) and operator(node) in ("max", "min", "avg", "sum"):
+    if isinstance(node, pp.AggregateExpr) and operator(node) in (
+        "max",
+        "min",
+        "avg",
+        "sum",
+    ):
         return _is_guarded(node.expr)
     return False
 

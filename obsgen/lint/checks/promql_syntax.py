@@ -50,7 +50,9 @@ class PromqlSyntax(Check):
 def _message(query: Query) -> str:
     substituted = ""
     if query.parsed.substitution.variables:
-        substituted = f" (with Grafana variables replaced: {query.parsed.substitution.text!r})"
+        substituted = (
+            f" (with Grafana variables replaced: {query.parsed.substitution.text!r})"
+        )
     return (
         f"invalid PromQL {query.expr.strip()!r}: {query.parsed.error}{substituted}; "
         "expected an expression Prometheus can parse"

@@ -49,7 +49,9 @@ class RulesDuplicateGroup(Check):
 
     def run(self, context: LintContext) -> Iterable[Finding]:
         for document in context.of_kind(DocumentKind.RULES):
-            groups = document.data.get("groups") if isinstance(document.data, dict) else None
+            groups = (
+                document.data.get("groups") if isinstance(document.data, dict) else None
+            )
             seen: dict[str, int] = {}
             for index, group in enumerate(groups if isinstance(groups, list) else []):
                 name = group.get("name") if isinstance(group, dict) else None

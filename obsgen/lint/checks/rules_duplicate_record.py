@@ -54,7 +54,10 @@ class RulesDuplicateRecord(Check):
                 continue
             labels = rule.data.get("labels")
             labels = labels if isinstance(labels, dict) else {}
-            key = (rule.name, tuple(sorted((str(k), str(v)) for k, v in labels.items())))
+            key = (
+                rule.name,
+                tuple(sorted((str(k), str(v)) for k, v in labels.items())),
+            )
             first = seen.setdefault(key, rule)
             if first is not rule:
                 yield rule.finding(

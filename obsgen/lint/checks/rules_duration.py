@@ -46,14 +46,20 @@ class RulesDuration(Check):
 
     def run(self, context: LintContext) -> Iterable[Finding]:
         for document in context.of_kind(DocumentKind.RULES):
-            groups = document.data.get("groups") if isinstance(document.data, dict) else None
+            groups = (
+                document.data.get("groups") if isinstance(document.data, dict) else None
+            )
             for index, group in enumerate(groups if isinstance(groups, list) else []):
                 if isinstance(group, dict) and "interval" in group:
-                    yield from _check(document, ("groups", index, "interval"), group["interval"])
+                    yield from _check(
+                        document, ("groups", index, "interval"), group["interval"]
+                    )
         for rule in context.rules:
             for key in ("for", "keep_firing_for"):
                 if key in rule.data:
-                    yield from _check(rule.document, (*rule.json_path, key), rule.data[key])
+                    yield from _check(
+                        rule.document, (*rule.json_path, key), rule.data[key]
+                    )
 
 
 def _check(document, json_path, value) -> Iterable[Finding]:

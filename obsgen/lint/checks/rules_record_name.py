@@ -55,7 +55,8 @@ class RulesRecordName(Check):
             if not isinstance(name, str) or not _METRIC_NAME.match(name):
                 yield rule.finding(
                     f"recording rule name {name!r} is not a valid metric name; "
-                    "expected level:metric:operations, such as job:http_requests:rate5m",
+                    "expected level:metric:operations, such as "
+                    "job:http_requests:rate5m",
                     "record",
                 )
             elif not _LEVEL_METRIC_OPERATIONS.match(name):

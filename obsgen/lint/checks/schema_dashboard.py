@@ -28,13 +28,23 @@ class SchemaDashboard(Check):
     Fails:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 16, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 16,
+      "panels": []
+    }
     ```
 
     Passes:
 
     ```json
-    {"title": "HTTP", "uid": "example-service-http", "schemaVersion": 42, "panels": []}
+    {
+      "title": "HTTP",
+      "uid": "example-service-http",
+      "schemaVersion": 42,
+      "panels": []
+    }
     ```
     """
 

@@ -10,5 +10,7 @@ def traffic(service):
         timeseries.Panel()
         .title("Request rate")
         .unit("reqps")
-        .with_target(query('sum(rate(http_requests_total{job="$job"}[$__rate_interval])'))
+        .with_target(
+            query('sum(rate(http_requests_total{job="$job"}[$__rate_interval])')
+        )
     )

@@ -8,5 +8,9 @@ def corpus(service):
         expr=f"sum by (job) (up{{{service.selector}}}) == 0",
         for_="5 minutes",
         labels=service.alert_labels("critical"),
-        annotations={"summary": "down", "description": "down", "runbook_url": "https://x.invalid/r"},
+        annotations={
+            "summary": "down",
+            "description": "down",
+            "runbook_url": "https://x.invalid/r",
+        },
     )

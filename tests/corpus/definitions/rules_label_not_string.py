@@ -7,5 +7,9 @@ def corpus(service):
         alert="NoHealthyInstances",
         expr=f"sum by (job) (up{{{service.selector}}}) == 0",
         labels={**service.alert_labels("critical"), "priority": 1},
-        annotations={"summary": "down", "description": "down", "runbook_url": "https://x.invalid/r"},
+        annotations={
+            "summary": "down",
+            "description": "down",
+            "runbook_url": "https://x.invalid/r",
+        },
     )

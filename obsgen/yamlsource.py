@@ -34,6 +34,16 @@ class LocatedDocument:
             path = path[:-1]
         return SourceLocation(str(self.path), self._lines.get(path, 1))
 
+    def subdocument(self, prefix: JsonPath) -> LocatedDocument:
+        """Return the value at `prefix` as a document, keeping its positions."""
+        data = self.data
+        for part in prefix:
+            data = data[part]
+        size = len(prefix)
+        lines = {p[size:]: n for p, n in self._lines.items() if p[:size] == prefix}
+        columns = {p[size:]: n for p, n in self._columns.items() if p[:size] == prefix}
+        return LocatedDocument(self.path, data, lines, columns)
+
     def position(self, json_path: JsonPath) -> tuple[int, int]:
         """Return the 1-based line and column of the value at `json_path`, or of
         its nearest parent."""

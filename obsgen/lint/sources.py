@@ -99,6 +99,10 @@ def load_file(path: Path) -> Document:
         source = parse_json(text, path)
     else:
         source = parse_yaml(text, path)
+    if _is_api_response(source.data):
+        # Grafana's GET /api/dashboards/uid/<uid> wraps the dashboard with its
+        # metadata; positions still point into the file as it is.
+        source = source.subdocument(("dashboard",))
     kind = classify(source.data)
     if kind is None:
         raise ConfigError(
@@ -111,6 +115,14 @@ def load_file(path: Path) -> Document:
     if kind is DocumentKind.RULES:
         document.file_suppressions = _comment_suppressions(text, source)
     return document
+
+
+def _is_api_response(data: object) -> bool:
+    return (
+        isinstance(data, Mapping)
+        and isinstance(data.get("dashboard"), Mapping)
+        and "meta" in data
+    )
 
 
 def classify(data: object) -> DocumentKind | None:

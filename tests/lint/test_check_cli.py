@@ -58,7 +58,8 @@ def test_text_format_positions(rule_file):
         "warning",
         "promql/ratio-guard",
     )
-    assert "[30s]" in lines[0] and "[1m]" in lines[0]
+    assert "[30s]" in lines[0]
+    assert "[1m]" in lines[0]
 
 
 def test_summary_on_stderr(rule_file):

@@ -149,6 +149,7 @@ def test_legacy_dashboard_upgraded(project):
     assert document["uid"] == "example-service-legacy"
     assert "rows" not in document
     assert list(_nulls(document)) == [".id"]
+
     panels = list(_panels(document))
     assert [panel["type"] for panel in panels] == [
         "row",
@@ -164,10 +165,12 @@ def test_legacy_dashboard_upgraded(project):
     assert panels[1]["fieldConfig"]["defaults"]["unit"] == "reqps"
     assert panels[2]["fieldConfig"]["defaults"]["unit"] == "none"
     for panel in panels[1:3]:
-        assert "span" not in panel and "yaxes" not in panel and "isNew" not in panel
+        for legacy_key in ("span", "yaxes", "isNew"):
+            assert legacy_key not in panel
         assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
         assert panel["targets"][0]["datasource"] == panel["datasource"]
         assert "intervalFactor" not in panel["targets"][0]
+
     variables = {v["name"]: v for v in document["templating"]["list"]}
     assert variables["instance"]["datasource"] == {
         "type": "prometheus",
@@ -225,4 +228,5 @@ def test_upgrade_keeps_modern_references():
             "datasource": {"type": "prometheus", "uid": "main"},
         }
     ]
-    assert "schemaVersion" not in upgraded and "hideControls" not in upgraded
+    assert "schemaVersion" not in upgraded
+    assert "hideControls" not in upgraded

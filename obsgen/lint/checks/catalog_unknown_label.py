@@ -20,8 +20,8 @@ class CatalogUnknownLabel(Check):
     returns nothing, and `sum by (endpont)` of a metric without `endpont`
     merges every series into one. The labels of a metric are those of the
     metric catalog plus its `target_labels` (such as job and instance), and
-    for a recorded series the labels its rule keeps. A matcher that asks for
-    an empty value (`foo=""`) selects series without the label and is fine.
+    for a recorded series the labels its rule keeps. A matcher with an empty
+    value (`foo=""`) selects series without the label and is fine.
 
     Fails:
 

@@ -20,8 +20,8 @@ class DashboardsDatasource(Check):
     """String datasources, or datasource uids nothing defines.
 
     Since Grafana 8.3 a datasource reference is an object with `type` and
-    `uid`; a plain string is the old model, which Grafana resolves by name
-    and breaks when the datasource is renamed. A uid must be a datasource
+    `uid`. A plain string is the old model: Grafana resolves it by name, so
+    it breaks when the datasource is renamed. A uid must be a datasource
     variable of the dashboard (`${datasource}`) or, when the provisioned
     datasources are known, one of their uids. The `${DS_...}` placeholders
     are `dashboards/inputs`' to report.

@@ -15,8 +15,9 @@ class DashboardsDuplicateTitle(Check):
 
     Grafana rejects a second dashboard with the title of one already in the
     folder, so provisioning loads only one of them. The folder is the one
-    the bundle's dashboard provider names; for dashboard files checked on
-    their own, it is the provider file checked with them, if there is one.
+    the bundle's dashboard provider names. For dashboard files checked on
+    their own, it is the folder of the provider file checked with them, if
+    there is one.
 
     Fails:
 

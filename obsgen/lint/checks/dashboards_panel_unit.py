@@ -17,7 +17,7 @@ class DashboardsPanelUnit(Check):
 
     Without `fieldConfig.defaults.unit`, Grafana prints 0.25 where the
     query returns seconds, and a reader cannot tell 250 ms from 0.25 req/s.
-    Set the unit Grafana knows, such as `s`, `reqps`, `percentunit` or
+    Set one of Grafana's unit ids, such as `s`, `reqps`, `percentunit` or
     `bytes`; use `none` for plain counts. Checked for timeseries, graph,
     stat, gauge and bargauge panels.
 

@@ -15,7 +15,7 @@ class FileSyntax(Check):
     obsgen reads rule files and provisioning files as YAML and dashboards as
     JSON. A file that is not valid YAML or JSON, that repeats a key (YAML
     and JSON readers keep only the last one, so the first is silently lost),
-    or that is none of the kinds obsgen knows is reported here and not
+    or that is none of the kinds obsgen reads is reported here and not
     checked further. The other files are still checked.
 
     Fails:

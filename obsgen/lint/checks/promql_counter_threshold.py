@@ -28,7 +28,7 @@ class PromqlCounterThreshold(Check):
     """A raw counter compared with a threshold.
 
     A counter only grows, and resets to zero when the process restarts, so
-    its raw value says how long the process has run, not how often
+    its raw value measures how long the process has run, not how often
     something happens. Compare `rate()` or `increase()` of it instead. The
     metric type comes from the metric catalog; without one, names ending in
     `_total`, `_count` or `_bucket` count as counters.

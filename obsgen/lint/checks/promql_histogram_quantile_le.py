@@ -15,8 +15,8 @@ from obsgen.lint.promql import metric_name, result_labels, selectors, walk
 class PromqlHistogramQuantileLe(Check):
     """`histogram_quantile` over classic buckets whose aggregation drops `le`.
 
-    A classic histogram stores one `_bucket` series per upper bound, told
-    apart by the `le` label. `histogram_quantile` needs every bucket of a
+    A classic histogram stores one `_bucket` series per upper bound, each
+    with its bound in the `le` label. `histogram_quantile` needs every bucket of a
     series, so an aggregation inside it must keep `le`: `sum by (le)`, or
     `by (job, le)`. Without `le` it returns nothing.
 

@@ -123,7 +123,7 @@ def _positive_number(node: pp.Expr, *, strict: bool) -> bool:
 
 
 def _filtered_by_and(node: pp.Expr, ancestors: tuple[pp.Expr, ...]) -> bool:
-    # `(a / b) and b > 0` drops the NaN before anyone sees it.
+    # `(a / b) and b > 0` drops the NaN before it reaches a graph or alert.
     for ancestor in reversed(ancestors):
         if isinstance(ancestor, pp.BinaryExpr) and operator(ancestor) == "and":
             return _is_guarded(ancestor.rhs)

@@ -15,7 +15,7 @@ class PromqlSyntax(Check):
     Every rule expression and every panel query is parsed in process with
     promql-parser. Grafana variables (`$__rate_interval`, `$job`, `${pod}`,
     `[[interval]]`) are first replaced by placeholders of the right type, so
-    a panel query fails only if it would fail after Grafana fills them in.
+    the variables alone do not make a panel query fail.
 
     Fails:
 

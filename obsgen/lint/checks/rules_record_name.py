@@ -19,7 +19,7 @@ class RulesRecordName(Check):
     Prometheus' naming convention for recorded series is
     `level:metric:operations`: the labels the result keeps (`job`), the
     metric name, and the operations applied (`rate5m`), so a reader can tell
-    a recorded series from a scraped one and knows what it holds. A name
+    a recorded series from a scraped one and what it contains. A name
     that is not a valid metric name at all, with braces or dashes, makes
     Prometheus reject the file.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ from obsgen.cli import main
 from tests.support.project import CATALOG, Project
 
 CORPUS = Path(__file__).resolve().parent
+PROBLEM_CHECK = re.compile(r":\d+:\d+: (?:error|warning|info) ([a-z]+/[a-z-]+) ")
 EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 
 
@@ -130,6 +132,7 @@ def test_definition_case(name, tmp_path):
     location = f"{name}:{expected['line']}"
     if "check" in expected:
         assert f"/{location}:1: error {expected['check']} " in result.stderr
+        assert set(PROBLEM_CHECK.findall(result.stderr)) == {expected["check"]}
     else:
         assert result.stderr.startswith("error: "), result.stderr
         assert expected["error"] in result.stderr

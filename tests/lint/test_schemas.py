@@ -35,7 +35,11 @@ def bundle(tmp_path):
     project.copy_example_rules()
     project.copy_fixture_dashboard()
     return build_bundle(
-        project.config, project.rules, project.dashboards, project.root, run_checks=False
+        project.config,
+        project.rules,
+        project.dashboards,
+        project.root,
+        run_checks=False,
     )
 
 
@@ -94,7 +98,10 @@ groups:
 @pytest.mark.parametrize(
     "document, fragment",
     [
-        ({"groups": [{"name": "g", "rules": [{"alert": "A"}]}]}, "'expr' is a required"),
+        (
+            {"groups": [{"name": "g", "rules": [{"alert": "A"}]}]},
+            "'expr' is a required",
+        ),
         ({"groups": [{"name": "g", "limit": -1, "rules": []}]}, "groups[0].limit"),
         ({"groups": [], "extra": 1}, "unknown key 'extra'"),
     ],
@@ -109,7 +116,9 @@ def test_rule_file_schema_cases(document, fragment, tmp_path):
 def test_grafana_api_response_unwrapped(tmp_path):
     dashboard = {"title": "HTTP", "uid": "bad uid", "schemaVersion": 42, "panels": []}
     path = tmp_path / "response.json"
-    path.write_text(json.dumps({"meta": {"slug": "http"}, "dashboard": dashboard}, indent=2))
+    path.write_text(
+        json.dumps({"meta": {"slug": "http"}, "dashboard": dashboard}, indent=2)
+    )
     [problem] = lint_files([path])
     assert problem.check == "dashboards/uid"
     assert problem.json_path == "uid"

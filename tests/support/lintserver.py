@@ -59,11 +59,13 @@ def metrics_server(body: bytes) -> Iterator[str]:
         server.server_close()
 
 
-def _config(target: str) -> str:
+def _config(target: str, rule_files: list[Path]) -> str:
+    files = ", ".join(f'"{path}"' for path in rule_files)
     return f"""\
 global:
   scrape_interval: 1s
   evaluation_interval: 1s
+rule_files: [{files}]
 scrape_configs:
   - job_name: example-service
     static_configs:
@@ -93,13 +95,18 @@ def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextlib.contextmanager
-def prometheus_scraping_reference(workdir: Path) -> Iterator[str]:
-    """Start Prometheus scraping the reference capture; yield its base URL."""
+def prometheus_scraping_reference(
+    workdir: Path, rule_files: list[Path] | None = None
+) -> Iterator[str]:
+    """Start Prometheus scraping the reference capture; yield its base URL.
+
+    `rule_files` are loaded and evaluated every second.
+    """
     if PROMETHEUS is None:
         raise RuntimeError("prometheus is not installed; apt-get install prometheus")
     with metrics_server(REFERENCE.read_bytes()) as target:
         config = workdir / "prometheus.yml"
-        config.write_text(_config(target), encoding="utf-8")
+        config.write_text(_config(target, rule_files or []), encoding="utf-8")
         port = free_port()
         log = workdir / "prometheus.log"
         with log.open("wb") as log_file:

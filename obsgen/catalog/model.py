@@ -37,7 +37,7 @@ from obsgen.render.serialize import dump_yaml
 from obsgen.yamlsource import LocatedDocument, format_json_path, load_yaml
 
 
-class MetricType(str, enum.Enum):
+class MetricType(enum.StrEnum):
     """A metric type as the Prometheus text format names it."""
 
     COUNTER = "counter"

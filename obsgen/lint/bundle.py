@@ -102,7 +102,8 @@ def _panel_origins(
         flat.append((("panels", index), panel))
         for child_index, child in enumerate(panel.get("panels", [])):
             flat.append((("panels", index, "panels", child_index), child))
-    for (json_path, panel), (_, suppressions) in zip(flat, panels):
+    # Both lists come from the same model, so they have the same length.
+    for (json_path, panel), (_, suppressions) in zip(flat, panels, strict=True):
         yield json_path, panel, suppressions
 
 

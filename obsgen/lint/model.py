@@ -26,7 +26,7 @@ from obsgen.yamlsource import JsonPath, LocatedDocument
 DEFAULT_SCRAPE_INTERVAL_MS = 60_000
 
 
-class DocumentKind(str, enum.Enum):
+class DocumentKind(enum.StrEnum):
     """The kinds of files obsgen writes and checks."""
 
     RULES = "rules"

@@ -39,7 +39,7 @@ def metrics_server(body: bytes) -> Iterator[str]:
     """Serve `body` at /metrics on 127.0.0.1; yield the target `host:port`."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server method name)
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", CONTENT_TYPE)
             self.send_header("Content-Length", str(len(body)))

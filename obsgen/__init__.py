@@ -3,6 +3,7 @@
 from obsgen.config import ServiceConfig
 from obsgen.definitions.dashboards import grafana_dashboard
 from obsgen.definitions.rules import AlertingRule, RecordingRule, RuleGroup, rule_group
+from obsgen.definitions.suppress import suppress
 
 __all__ = [
     "AlertingRule",
@@ -11,4 +12,5 @@ __all__ = [
     "ServiceConfig",
     "grafana_dashboard",
     "rule_group",
+    "suppress",
 ]

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from obsgen.catalog import Catalog, load_catalog
 from obsgen.config import ServiceConfig, load_service_config
+from tests.support.lintserver import prometheus_scraping_reference
 from tests.support.metrics_server import MetricsServer
 from tests.support.obsgen_cli import build_example_bundle
 from tests.support.paths import CAPTURE_FILE, EXAMPLE_CONFIG, read_reference
@@ -108,3 +110,17 @@ def start_prometheus(
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def fastapi_catalog() -> Catalog:
+    """Return the FastAPI template's metric catalog."""
+    root = Path(__file__).resolve().parents[1]
+    return load_catalog(root / "catalogs/fastapi-template.yaml")
+
+
+@pytest.fixture(scope="session")
+def reference_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return the URL of a Prometheus that scrapes the reference capture."""
+    with prometheus_scraping_reference(tmp_path_factory.mktemp("prometheus")) as url:
+        yield url

@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from obsgen.config import ServiceConfig, load_service_config
+from obsgen.definitions.dashboards import DashboardDefinition
 from obsgen.definitions.load import Definitions, call_definition, load_definitions
 from obsgen.definitions.rules import AlertingRule, RecordingRule, RuleGroup
+from obsgen.definitions.suppress import panel_suppressions
 from obsgen.errors import DefinitionError
+from obsgen.lint.enforce import enforce_checks
+from obsgen.lint.problem import Problem
 from obsgen.render.alertmanager import render_alertmanager_config
-from obsgen.render.grafana import render_dashboard
+from obsgen.render.grafana import iter_panels, render_dashboard
 from obsgen.render.index import (
     AlertEntry,
     DashboardEntry,
@@ -39,6 +43,13 @@ class Bundle:
     files: dict[str, bytes] = field(default_factory=dict)
     rule_groups: list[tuple[str, RuleGroup]] = field(default_factory=list)
     dashboards: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # For lint: each dashboard's definition and its panels' suppressions, in
+    # the order of the panels in the document.
+    dashboard_sources: dict[str, tuple[DashboardDefinition, list]] = field(
+        default_factory=dict
+    )
+    # Lint problems below severity error, which do not stop the build.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def alert_count(self) -> int:
@@ -69,9 +80,18 @@ def _document_panels(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def build_bundle(
-    config_path: Path, rules_dir: Path, dashboards_dir: Path, project_dir: Path
+    config_path: Path,
+    rules_dir: Path,
+    dashboards_dir: Path,
+    project_dir: Path,
+    *,
+    run_checks: bool = True,
 ) -> Bundle:
-    """Load and validate everything, then render every file of the bundle in memory."""
+    """Load and validate everything, then render every file of the bundle in memory.
+
+    With `run_checks`, the lint checks run on the result and a problem of
+    severity error raises CheckError, so nothing is written.
+    """
     service = load_service_config(config_path)
     definitions = load_definitions(rules_dir, dashboards_dir)
     bundle = Bundle(service)
@@ -95,6 +115,9 @@ def build_bundle(
     bundle.files[MARKER_FILE] = MARKER_TEXT
     bundle.files["README.md"] = _render_index(bundle, config_path, project_dir)
     bundle.files = dict(sorted(bundle.files.items()))
+
+    if run_checks:
+        bundle.warnings = enforce_checks(bundle)
     return bundle
 
 
@@ -152,6 +175,10 @@ def _render_dashboards(bundle: Bundle, definitions: Definitions) -> None:
         file = f"grafana/dashboards/{definition.name}.json"
         bundle.dashboards.append((file, document))
         bundle.files[file] = dump_json(document)
+        panels = [
+            (panel, panel_suppressions(panel)) for panel in iter_panels(builder.build())
+        ]
+        bundle.dashboard_sources[file] = (definition, panels)
 
 
 # Labels every alert of a service carries; the index lists only the others.

@@ -12,6 +12,8 @@ import sys
 import click
 
 from obsgen.cli.build import build
+from obsgen.cli.catalog import catalog
+from obsgen.cli.check import check
 from obsgen.errors import EXIT_COULD_NOT_RUN
 
 
@@ -29,6 +31,8 @@ def main(verbose: bool) -> None:
 
 
 main.add_command(build)
+main.add_command(catalog)
+main.add_command(check)
 
 
 def run() -> None:

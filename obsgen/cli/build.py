@@ -15,6 +15,7 @@ from obsgen.errors import (
     ObsgenError,
     display_path,
 )
+from obsgen.lint.report import format_text
 
 DEFAULT_CONFIG = Path("examples/example-service/service.yaml")
 
@@ -75,6 +76,8 @@ def _run_build(
 ) -> int:
     try:
         bundle = build_bundle(config_path, rules_dir, dashboards_dir, Path.cwd())
+        for problem in bundle.warnings:
+            click.echo(format_text(problem), err=True)
         if check:
             drift = compare_bundle(bundle.files, out_dir)
             for name in drift.changed:

@@ -141,6 +141,7 @@ def _build_config(document: LocatedDocument) -> ServiceConfig:
         thresholds=Thresholds(**data.get("thresholds", {})),
         providers=providers,
         source_path=document.path,
+        catalog_path=_catalog_path(document),
     )
 
 
@@ -149,6 +150,12 @@ def _build_alertmanager(data: dict[str, Any]) -> AlertmanagerConfig:
     if "group_by" in settings:
         settings["group_by"] = tuple(settings["group_by"])
     return AlertmanagerConfig(**settings)
+
+
+def _catalog_path(document: LocatedDocument) -> Path | None:
+    # A relative catalog path is relative to the configuration file.
+    catalog = document.data.get("catalog")
+    return document.path.parent / catalog if catalog is not None else None
 
 
 def _build_providers(document: LocatedDocument) -> tuple[HealthProvider, ...]:

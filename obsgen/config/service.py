@@ -96,6 +96,8 @@ class ServiceConfig:
     thresholds: Thresholds = field(default_factory=Thresholds)
     providers: tuple[HealthProvider, ...] = field(default_factory=default_providers)
     source_path: Path | None = None
+    # The metric catalog lint checks queries against; None when not configured.
+    catalog_path: Path | None = None
 
     @property
     def selector(self) -> str:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from grafana_foundation_sdk.builders import dashboard as dashboard_builder
 
+from obsgen.definitions.suppress import validate_suppressions
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
+from obsgen.render.legacy import (
+    LegacyDashboardBuilder,
+    grafanalib_json,
+    is_grafanalib_dashboard,
+)
 
 if TYPE_CHECKING:
     from obsgen.config.service import ServiceConfig
@@ -24,20 +30,29 @@ class DashboardDefinition:
     """A function that returns a dashboard builder for a service configuration.
 
     `name` is a short slug such as `health-checks`; obsgen derives the
-    dashboard's uid and file name from it and the service name.
+    dashboard's uid and file name from it and the service name. `suppress`
+    maps lint check ids to reasons for the whole dashboard.
     """
 
     name: str
     function: DashboardFunction
     location: SourceLocation
+    suppress: Mapping[str, str] = field(default_factory=dict)
 
     def build(self, service: ServiceConfig) -> dashboard_builder.Dashboard:
-        """Call the definition and return its builder."""
+        """Call the definition and return its builder.
+
+        A grafanalib Dashboard is accepted too: its JSON is upgraded to the
+        model obsgen emits and wrapped in a builder of that model.
+        """
         builder = self.function(service)
+        if is_grafanalib_dashboard(builder):
+            return LegacyDashboardBuilder(grafanalib_json(builder))
         if not isinstance(builder, dashboard_builder.Dashboard):
             raise DefinitionError(
                 f"dashboard {self.name!r} returned {type(builder).__name__}, "
-                "not a grafana_foundation_sdk dashboard builder",
+                "not a grafana_foundation_sdk dashboard builder or a grafanalib "
+                "Dashboard",
                 location=self.location,
                 hint="return dashboard.Dashboard(title) from "
                 "grafana_foundation_sdk.builders, without calling .build()",
@@ -45,11 +60,15 @@ class DashboardDefinition:
         return builder
 
 
-def grafana_dashboard(name: str) -> Callable[[DashboardFunction], DashboardDefinition]:
+def grafana_dashboard(
+    name: str, *, suppress: Mapping[str, str] | None = None
+) -> Callable[[DashboardFunction], DashboardDefinition]:
     """Declare a dashboard built by the decorated function.
 
     The function receives the ServiceConfig and returns a
-    `grafana_foundation_sdk.builders.dashboard.Dashboard`.
+    `grafana_foundation_sdk.builders.dashboard.Dashboard`. `suppress` maps
+    lint check ids to the reason each is accepted for this dashboard; a
+    single panel takes `obsgen.suppress(panel, {...})` instead.
     """
     location = caller_location()
     if not isinstance(name, str) or not DASHBOARD_NAME_RE.match(name):
@@ -59,10 +78,15 @@ def grafana_dashboard(name: str) -> Callable[[DashboardFunction], DashboardDefin
             hint="use lowercase letters, digits and dashes, such as health-checks",
         )
 
+    suppressions = validate_suppressions(f"dashboard {name!r}", suppress, location)
+
     def decorate(function: DashboardFunction) -> DashboardDefinition:
         code = function.__code__
         return DashboardDefinition(
-            name, function, SourceLocation(code.co_filename, code.co_firstlineno)
+            name,
+            function,
+            SourceLocation(code.co_filename, code.co_firstlineno),
+            suppressions,
         )
 
     return decorate

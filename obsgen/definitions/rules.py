@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import promql_parser
 
+from obsgen.definitions.suppress import validate_suppressions
 from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
 
@@ -95,6 +96,8 @@ class AlertingRule:
     people, such as "error ratio > 5%"; it goes into the bundle index only.
     `inhibits` names alerts that Alertmanager mutes while this one fires, such
     as the warning that a critical alert of the same condition supersedes.
+    `suppress` maps lint check ids to the reason each finding is accepted,
+    such as `{"promql/ratio-guard": "requests never drop to zero"}`.
     """
 
     alert: str
@@ -105,6 +108,7 @@ class AlertingRule:
     annotations: Mapping[str, str] = field(default_factory=dict)
     threshold: str | None = None
     inhibits: tuple[str, ...] = ()
+    suppress: Mapping[str, str] = field(default_factory=dict, compare=False)
     location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -134,6 +138,8 @@ class AlertingRule:
                     hint="list the names of alerts, such as ('ElevatedErrorRate',)",
                 )
         object.__setattr__(self, "inhibits", tuple(inhibits))
+        suppress = validate_suppressions(owner, self.suppress, location)
+        object.__setattr__(self, "suppress", suppress)
 
     @property
     def name(self) -> str:
@@ -142,11 +148,15 @@ class AlertingRule:
 
 @dataclass(frozen=True)
 class RecordingRule:
-    """A Prometheus recording rule, named `level:metric:operations`."""
+    """A Prometheus recording rule, named `level:metric:operations`.
+
+    `suppress` maps lint check ids to reasons, as for AlertingRule.
+    """
 
     record: str
     expr: str
     labels: Mapping[str, str] = field(default_factory=dict)
+    suppress: Mapping[str, str] = field(default_factory=dict, compare=False)
     location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -163,6 +173,8 @@ class RecordingRule:
         object.__setattr__(self, "expr", _check_expr(owner, self.expr, location))
         labels = _freeze_strings("labels", owner, self.labels, location)
         object.__setattr__(self, "labels", labels)
+        suppress = validate_suppressions(owner, self.suppress, location)
+        object.__setattr__(self, "suppress", suppress)
 
     @property
     def name(self) -> str:

@@ -20,7 +20,10 @@ from typing import Any
 import promql_parser
 import pytest
 import yaml
-from dashboard_support import (
+
+from obsgen.bundle.build import build_bundle
+from obsgen.config import load_service_config
+from tests.dashboard_support import (
     DASHBOARD_SLUGS,
     EXAMPLE_CONFIG,
     RATE_INTERVAL_SAMPLE,
@@ -31,9 +34,6 @@ from dashboard_support import (
     iter_targets,
     query_facts,
 )
-
-from obsgen.bundle.build import build_bundle
-from obsgen.config import load_service_config
 
 PROMTOOL = "/usr/bin/promtool"
 
@@ -640,6 +640,8 @@ def other_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "s3": {"enabled": True},
     }
     data["kubernetes"]["container"] = "api"
+    # The copy lives elsewhere, so its catalog path must not be relative.
+    data["catalog"] = str(REPO / "catalogs/fastapi-template.yaml")
     folder = tmp_path_factory.mktemp("other-service")
     path = folder / "service.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")

@@ -19,14 +19,14 @@ from typing import Any
 
 import jsonschema
 import pytest
-from dashboard_support import (
+
+from obsgen.render.grafana import variables_in
+from tests.dashboard_support import (
     DASHBOARD_SLUGS,
     cli_bundle,
     iter_panels,
     iter_targets,
 )
-
-from obsgen.render.grafana import variables_in
 
 SCHEMA_DIR = (
     Path(__file__).resolve().parents[2]

@@ -11,7 +11,6 @@ from typing import Any
 
 import promql_parser
 import pytest
-from dashboard_support import EXAMPLE_CONFIG, REPO, iter_panels
 from grafana_foundation_sdk.builders import dashboard
 from grafana_foundation_sdk.models.common import DataSourceRef
 
@@ -29,6 +28,7 @@ from obsgen.panels import (
     timeseries_panel,
 )
 from obsgen.render.grafana import render_dashboard, sample_interpolation
+from tests.dashboard_support import EXAMPLE_CONFIG, REPO, iter_panels
 
 
 @pytest.fixture(scope="module")

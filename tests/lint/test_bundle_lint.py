@@ -60,13 +60,18 @@ def test_panel_query_problem_points_at_panel(project):
     assert problem.json_path == "panels[1].targets[0].expr"
 
 
-def test_invalid_panel_query_points_at_panel(project):
+def test_invalid_panel_query_points_at_query(project):
+    # The dashboard renderer rejects invalid PromQL before the checks run, at
+    # the line of the query; promql/syntax covers dashboards read from files.
     path = project.copy_fixture_dashboard(
         {"[$__rate_interval]))": "[$__rate_interval])"}
     )
-    problems = _problems(project)
-    assert [problem.check for problem in problems] == ["promql/syntax"]
-    assert problems[0].line == project.line_of(path, '.title("Request rate")')
+    with pytest.raises(DefinitionError) as caught:
+        _problems(project)
+    assert "invalid PromQL" in caught.value.message
+    # The location is the line of the query(...) call, just above its text.
+    query_text = project.line_of(path, '"sum by (method) (rate(http_requests_total"')
+    assert caught.value.location.line == query_text - 1
 
 
 def test_panel_suppression_hides_problem(project):

@@ -72,6 +72,7 @@ scrape_configs:
       - targets: ["{target}"]
         labels:
           namespace: production
+          pod: example-service-0
 """
 
 

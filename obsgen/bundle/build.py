@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from obsgen.bundle.scenario_tests import (
+    RuleFile,
+    ScenarioEntry,
+    check_scenario_coverage,
+    render_scenario_tests,
+)
 from obsgen.config import ServiceConfig, load_service_config
 from obsgen.definitions.load import Definitions, call_definition, load_definitions
 from obsgen.definitions.rules import AlertingRule, RecordingRule, RuleGroup
@@ -36,6 +42,7 @@ class Bundle:
     files: dict[str, bytes] = field(default_factory=dict)
     rule_groups: list[tuple[str, RuleGroup]] = field(default_factory=list)
     dashboards: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    scenarios: list[ScenarioEntry] = field(default_factory=list)
 
     @property
     def alert_count(self) -> int:
@@ -96,6 +103,7 @@ def _relative(path: Path, project_dir: Path) -> str:
 
 def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -> None:
     seen_alerts: dict[tuple, AlertingRule] = {}
+    rule_files = []
     for module in definitions.rule_modules:
         groups = []
         for definition in module.groups:
@@ -105,10 +113,17 @@ def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -
                 if isinstance(rule, AlertingRule):
                     _reject_duplicate_alert(rule, seen_alerts)
         path = f"prometheus/rules/{module.name}.rules.yaml"
-        bundle.files[path] = render_rule_file(
-            tuple(groups), _relative(module.path, project_dir)
-        )
+        source = _relative(module.path, project_dir)
+        bundle.files[path] = render_rule_file(tuple(groups), source)
         bundle.rule_groups.extend((path, group) for group in groups)
+        rule_files.append(RuleFile(module.name, source, path, tuple(groups)))
+
+    check_scenario_coverage(rule_files)
+    test_files, scenarios = render_scenario_tests(
+        rule_files, bundle.service.evaluation_interval
+    )
+    bundle.files.update(test_files)
+    bundle.scenarios.extend(scenarios)
 
 
 def _reject_duplicate_alert(rule: AlertingRule, seen: dict[tuple, AlertingRule]) -> None:

@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING, Union
 
 import promql_parser
 
+from obsgen.definitions.scenarios import (
+    AlertScenario,
+    ExprScenario,
+    check_expected_alert,
+    check_scenarios,
+)
 from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
 
@@ -92,6 +98,8 @@ class AlertingRule:
     strings; annotations may use Prometheus' Go templates such as
     `{{ $labels.provider }}`. `threshold` describes the firing condition for
     people, such as "error ratio > 5%"; it goes into the bundle index only.
+    `scenarios` prove that the rule fires and stays silent when it should; a
+    build requires at least one of each.
     """
 
     alert: str
@@ -101,6 +109,7 @@ class AlertingRule:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     threshold: str | None = None
+    scenarios: tuple[AlertScenario, ...] = ()
     location: SourceLocation | None = field(
         default=None, compare=False, repr=False
     )
@@ -123,19 +132,36 @@ class AlertingRule:
         annotations = _freeze_strings("annotations", owner, self.annotations, location)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "annotations", annotations)
+        scenarios = check_scenarios(owner, self.scenarios, AlertScenario, location)
+        for scenario in scenarios:
+            for expected in scenario.alerts:
+                check_expected_alert(owner, labels, annotations, scenario, expected)
+        object.__setattr__(self, "scenarios", scenarios)
 
     @property
     def name(self) -> str:
         return self.alert
 
+    @property
+    def firing_scenarios(self) -> tuple[AlertScenario, ...]:
+        return tuple(scenario for scenario in self.scenarios if scenario.fires)
+
+    @property
+    def silent_scenarios(self) -> tuple[AlertScenario, ...]:
+        return tuple(scenario for scenario in self.scenarios if not scenario.fires)
+
 
 @dataclass(frozen=True)
 class RecordingRule:
-    """A Prometheus recording rule, named `level:metric:operations`."""
+    """A Prometheus recording rule, named `level:metric:operations`.
+
+    `scenarios` state the samples the rule records from given input series.
+    """
 
     record: str
     expr: str
     labels: Mapping[str, str] = field(default_factory=dict)
+    scenarios: tuple[ExprScenario, ...] = ()
     location: SourceLocation | None = field(
         default=None, compare=False, repr=False
     )
@@ -154,6 +180,8 @@ class RecordingRule:
         object.__setattr__(self, "expr", _check_expr(owner, self.expr, location))
         labels = _freeze_strings("labels", owner, self.labels, location)
         object.__setattr__(self, "labels", labels)
+        scenarios = check_scenarios(owner, self.scenarios, ExprScenario, location)
+        object.__setattr__(self, "scenarios", scenarios)
 
     @property
     def name(self) -> str:

@@ -12,6 +12,7 @@ import sys
 import click
 
 from obsgen.cli.build import build
+from obsgen.cli.test import test
 
 
 @click.group()
@@ -28,3 +29,4 @@ def main(verbose: bool) -> None:
 
 
 main.add_command(build)
+main.add_command(test)

@@ -206,7 +206,7 @@ def database(service: ServiceConfig):
                 ),
             ),
             stays_silent(
-                "no checkout times out",
+                "an idle pool without timeouts",
                 series=[target_up(service), timeouts(0)],
                 at="10m",
             ),

@@ -683,3 +683,14 @@ def test_one_alert_module_is_valid_python():
     # fail for the wrong reason.
     compile(one_alert(SILENT), "probe.py", "exec")
     compile(textwrap.dedent(NAN_RATIO), "ratio.py", "exec")
+
+
+def test_obsgen_test_rejects_alert_without_scenarios(tmp_path):
+    text = one_alert(SILENT)
+    options = make_project(tmp_path, {"probe.py": text})
+
+    result = run_obsgen("test", *options)
+
+    assert result.returncode == 3
+    assert "alert 'TargetDown' has no firing scenario" in result.stderr
+    assert f"probe.py:{line_of(text, 'yield AlertingRule(')}" in result.stderr

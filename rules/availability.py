@@ -20,7 +20,7 @@ from obsgen.duration import parse_duration
 from obsgen.promql import seconds
 
 MIB = 1024 * 1024
-SECOND_INSTANCE = "10.0.0.2:8000"
+SECOND_INSTANCE = "app-1:8000"
 
 
 @rule_group("example-service.availability")

@@ -152,8 +152,8 @@ def format_sample_value(value: Fraction) -> int | float:
 def parse_values(text: str) -> tuple[Point, ...]:
     """Expand promtool's notation into one point per interval.
 
-    Raises ValueError for tokens promtool rejects, and for steps whose float64
-    sum in promtool differs from the exact values.
+    Raises ValueError for unknown tokens, including promtool's Inf and NaN,
+    and for steps whose float64 sum in promtool differs from the exact values.
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError(

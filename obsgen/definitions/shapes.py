@@ -3,8 +3,8 @@
 Every helper returns InputSeries with one value per minute, the default
 scenario interval, from minute 0 to minute `minutes`. Series of the service
 itself carry its job and namespace, so the rules' selectors match them.
-Counters start at 0 and rise by a fixed amount per minute, so their rates
-over 5m are exact: 60 requests a minute is a rate of exactly 1 per second.
+Counters rise by a fixed amount per minute, so their rates over 5m are
+exact: 60 requests a minute is a rate of exactly 1 per second.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from obsgen.definitions.scenarios import InputSeries, flatten_series, format_ser
 from obsgen.errors import DefinitionError, caller_location
 
 DEFAULT_MINUTES = 30
-DEFAULT_INSTANCE = "10.0.0.1:8000"
+# Scenario targets are named like pods, so no address appears in test files.
+DEFAULT_INSTANCE = "app-0:8000"
 DEFAULT_ENDPOINT = "/api/v1/tasks"
 
 # The template's HTTP latency buckets, as its /metrics writes their `le` labels.

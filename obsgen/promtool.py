@@ -41,10 +41,6 @@ class FileResult:
     output: str
     warnings: tuple[str, ...]
 
-    @property
-    def passed(self) -> bool:
-        return self.returncode == 0 and not self.warnings
-
 
 @dataclass(frozen=True)
 class FailedTest:

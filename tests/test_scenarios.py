@@ -67,7 +67,9 @@ FIRING = """\
                 "the target is down",
                 series=target_up(service, up=0),
                 at="5m",
-                alerts=ExpectedAlert(labels=job, annotations={{"summary": "{summary}"}}),
+                alerts=ExpectedAlert(
+                    labels=job, annotations={{"summary": "{summary}"}}
+                ),
             ),"""
 
 SILENT = """\

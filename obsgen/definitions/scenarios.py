@@ -119,10 +119,6 @@ class InputSeries:
         object.__setattr__(self, "values", text)
         object.__setattr__(self, "points", points)
 
-    @property
-    def metric(self) -> str:
-        return self.series.split("{", 1)[0]
-
 
 def _point(value: object) -> Point:
     if value is None or value is STALE or isinstance(value, Fraction):
@@ -144,7 +140,13 @@ def _parse_series(text: str, location: SourceLocation | None) -> tuple[str, dict
         raise DefinitionError(
             f"invalid input series {text!r}: {error}", location=location, hint=hint
         ) from None
-    if not isinstance(expr, promql_parser.VectorSelector) or not expr.name:
+    plain_selector = (
+        isinstance(expr, promql_parser.VectorSelector)
+        and expr.name
+        and expr.offset is None
+        and expr.at is None
+    )
+    if not plain_selector:
         raise DefinitionError(
             f"invalid input series {text!r}: it must be a metric name with labels",
             location=location,
@@ -152,7 +154,7 @@ def _parse_series(text: str, location: SourceLocation | None) -> tuple[str, dict
         )
     labels = {}
     for matcher in expr.matchers.matchers:
-        if str(matcher.op) != "MatchOp.Equal":
+        if matcher.op != promql_parser.MatchOp.Equal:
             raise DefinitionError(
                 f"invalid input series {text!r}: label {matcher.name!r} uses a "
                 "matcher other than =",

@@ -1,8 +1,9 @@
 """promtool test files (`promtool test rules`), one per rule definition module.
 
-Each scenario becomes one test group with its own input series. Its name
-starts with the rule, so promtool's failure output names the scenario:
-`HighErrorRate fires: 10% of requests fail`.
+Each scenario becomes one test group with its own input series, named after
+the rule and the scenario, such as `HighErrorRate fires: 10% of requests
+fail`. promtool prints that name when an alert test fails, and obsgen test
+prints it for every failed scenario.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def display_names(rules: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:
     return names
 
 
-def test_name(display: str, kind: str, description: str) -> str:
+def scenario_test_name(display: str, kind: str, description: str) -> str:
     """Return the test group name of a scenario, such as `Alert fires: burst`."""
     return f"{display} {kind}: {description}"
 
@@ -81,7 +82,7 @@ def alert_test_group(
         )
     kind = FIRES if scenario.fires else STAYS_SILENT
     group: dict[str, Any] = {
-        "name": test_name(display, kind, scenario.description),
+        "name": scenario_test_name(display, kind, scenario.description),
         "interval": scenario.interval,
         "input_series": _input_series(scenario),
         "alert_rule_test": [
@@ -116,7 +117,7 @@ def expr_test_group(
         for sample in scenario.samples
     ]
     return {
-        "name": test_name(display, RECORDS, scenario.description),
+        "name": scenario_test_name(display, RECORDS, scenario.description),
         "interval": scenario.interval,
         "input_series": _input_series(scenario),
         "promql_expr_test": [

@@ -38,6 +38,8 @@ QUANTILE = "namespace_job_quantile:http_request_duration_seconds:histogram_quant
 
 # Scenario traffic: 5 requests per second, 300 a minute, so that error ratios
 # of 1%, 2%, 5% and 10% are whole requests per minute and rates stay exact.
+# NOTE: the "exactly the ... ratio" scenarios need thresholds that are whole
+# requests per minute at this rate; with others, obsgen test may fail them.
 PER_SECOND = 5
 
 

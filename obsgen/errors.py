@@ -98,3 +98,15 @@ class OutputError(ObsgenError):
     """The bundle could not be written or compared."""
 
     exit_code = EXIT_COULD_NOT_RUN
+
+
+class BundleError(ObsgenError):
+    """A bundle folder given as input lacks files or holds invalid ones."""
+
+    exit_code = EXIT_INVALID_INPUT
+
+
+class ToolError(ObsgenError):
+    """An external tool such as promtool is missing, crashed or timed out."""
+
+    exit_code = EXIT_COULD_NOT_RUN

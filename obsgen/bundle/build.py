@@ -7,6 +7,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from obsgen.bundle.scenario_tests import (
+    RuleFile,
+    ScenarioEntry,
+    check_scenario_coverage,
+    render_scenario_tests,
+)
 from obsgen.config import ServiceConfig, load_service_config
 from obsgen.definitions.dashboards import DashboardDefinition
 from obsgen.definitions.load import Definitions, call_definition, load_definitions
@@ -50,6 +56,7 @@ class Bundle:
     )
     # Lint problems below severity error, which do not stop the build.
     warnings: list[Problem] = field(default_factory=list)
+    scenarios: list[ScenarioEntry] = field(default_factory=list)
 
     @property
     def alert_count(self) -> int:
@@ -130,6 +137,7 @@ def _relative(path: Path, project_dir: Path) -> str:
 
 def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -> None:
     seen_alerts: dict[tuple, AlertingRule] = {}
+    rule_files = []
     for module in definitions.rule_modules:
         groups = []
         for definition in module.groups:
@@ -144,10 +152,17 @@ def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -
         if not groups:
             continue
         path = f"prometheus/rules/{module.name}.rules.yaml"
-        bundle.files[path] = render_rule_file(
-            tuple(groups), _relative(module.path, project_dir)
-        )
+        source = _relative(module.path, project_dir)
+        bundle.files[path] = render_rule_file(tuple(groups), source)
         bundle.rule_groups.extend((path, group) for group in groups)
+        rule_files.append(RuleFile(module.name, source, path, tuple(groups)))
+
+    check_scenario_coverage(rule_files)
+    test_files, scenarios = render_scenario_tests(
+        rule_files, bundle.service.evaluation_interval
+    )
+    bundle.files.update(test_files)
+    bundle.scenarios.extend(scenarios)
 
 
 def _reject_duplicate_alert(

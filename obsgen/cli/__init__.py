@@ -14,6 +14,7 @@ import click
 from obsgen.cli.build import build
 from obsgen.cli.catalog import catalog
 from obsgen.cli.check import check
+from obsgen.cli.test import test
 from obsgen.errors import EXIT_COULD_NOT_RUN
 
 
@@ -49,3 +50,6 @@ def run() -> None:
             err=True,
         )
         sys.exit(EXIT_COULD_NOT_RUN)
+
+
+main.add_command(test)

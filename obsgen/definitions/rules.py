@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING
 
 import promql_parser
 
+from obsgen.definitions.scenarios import (
+    AlertScenario,
+    ExprScenario,
+    check_expected_alert,
+    check_scenarios,
+)
 from obsgen.definitions.suppress import validate_suppressions
 from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
@@ -98,6 +104,8 @@ class AlertingRule:
     as the warning that a critical alert of the same condition supersedes.
     `suppress` maps lint check ids to the reason each finding is accepted,
     such as `{"promql/ratio-guard": "requests never drop to zero"}`.
+    `scenarios` prove that the rule fires and stays silent when it should; a
+    build requires at least one of each.
     """
 
     alert: str
@@ -109,6 +117,7 @@ class AlertingRule:
     threshold: str | None = None
     inhibits: tuple[str, ...] = ()
     suppress: Mapping[str, str] = field(default_factory=dict, compare=False)
+    scenarios: tuple[AlertScenario, ...] = ()
     location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -140,10 +149,23 @@ class AlertingRule:
         object.__setattr__(self, "inhibits", tuple(inhibits))
         suppress = validate_suppressions(owner, self.suppress, location)
         object.__setattr__(self, "suppress", suppress)
+        scenarios = check_scenarios(owner, self.scenarios, AlertScenario, location)
+        for scenario in scenarios:
+            for expected in scenario.alerts:
+                check_expected_alert(owner, labels, annotations, scenario, expected)
+        object.__setattr__(self, "scenarios", scenarios)
 
     @property
     def name(self) -> str:
         return self.alert
+
+    @property
+    def firing_scenarios(self) -> tuple[AlertScenario, ...]:
+        return tuple(scenario for scenario in self.scenarios if scenario.fires)
+
+    @property
+    def silent_scenarios(self) -> tuple[AlertScenario, ...]:
+        return tuple(scenario for scenario in self.scenarios if not scenario.fires)
 
 
 @dataclass(frozen=True)
@@ -151,12 +173,14 @@ class RecordingRule:
     """A Prometheus recording rule, named `level:metric:operations`.
 
     `suppress` maps lint check ids to reasons, as for AlertingRule.
+    `scenarios` state the samples the rule records from given input series.
     """
 
     record: str
     expr: str
     labels: Mapping[str, str] = field(default_factory=dict)
     suppress: Mapping[str, str] = field(default_factory=dict, compare=False)
+    scenarios: tuple[ExprScenario, ...] = ()
     location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -175,6 +199,8 @@ class RecordingRule:
         object.__setattr__(self, "labels", labels)
         suppress = validate_suppressions(owner, self.suppress, location)
         object.__setattr__(self, "suppress", suppress)
+        scenarios = check_scenarios(owner, self.scenarios, ExprScenario, location)
+        object.__setattr__(self, "scenarios", scenarios)
 
     @property
     def name(self) -> str:

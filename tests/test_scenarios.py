@@ -54,6 +54,7 @@ def probe(service):
         labels={{"severity": "critical"}},
         annotations={{
             "summary": "{{{{ $labels.job }}}} is down",
+            "description": "No target of the job is up.",
             "runbook_url": "https://runbooks.example.com/target-down",
         }},
         scenarios=[
@@ -503,6 +504,8 @@ def test_scenarios_follow_enabled_providers(tmp_path):
         "cache": {"enabled": True},
         "consul": {"enabled": False},
     }
+    # The copy lives elsewhere, so its catalog path must not be relative.
+    config["catalog"] = str(ROOT / "catalogs/fastapi-template.yaml")
     config_path = tmp_path / "service.yaml"
     config_path.write_text(yaml.safe_dump(config))
     (tmp_path / "dashboards").mkdir()
@@ -605,6 +608,7 @@ def ratio(service):
     yield RecordingRule(
         record="instance:errors:ratio",
         expr="rate(errors_total[5m]) / rate(requests_total[5m])",
+        suppress={"catalog/unknown-metric": "a made-up service for this test"},
         scenarios=[
             records(
                 "no traffic records no sample, not NaN",

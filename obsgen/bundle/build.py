@@ -103,7 +103,7 @@ def build_bundle(
     definitions = load_definitions(rules_dir, dashboards_dir)
     bundle = Bundle(service)
 
-    _render_rules(bundle, definitions, project_dir)
+    rule_files = _render_rules(bundle, definitions, project_dir)
     _render_dashboards(bundle, definitions)
     bundle.files["grafana/provisioning/dashboards/" + f"{service.name}.yaml"] = (
         render_dashboard_provider(service)
@@ -125,6 +125,8 @@ def build_bundle(
 
     if run_checks:
         bundle.warnings = enforce_checks(bundle)
+    # After the checks, so that a definition's lint errors are reported first.
+    check_scenario_coverage(rule_files)
     return bundle
 
 
@@ -135,7 +137,9 @@ def _relative(path: Path, project_dir: Path) -> str:
         return path.name
 
 
-def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -> None:
+def _render_rules(
+    bundle: Bundle, definitions: Definitions, project_dir: Path
+) -> list[RuleFile]:
     seen_alerts: dict[tuple, AlertingRule] = {}
     rule_files = []
     for module in definitions.rule_modules:
@@ -157,12 +161,12 @@ def _render_rules(bundle: Bundle, definitions: Definitions, project_dir: Path) -
         bundle.rule_groups.extend((path, group) for group in groups)
         rule_files.append(RuleFile(module.name, source, path, tuple(groups)))
 
-    check_scenario_coverage(rule_files)
     test_files, scenarios = render_scenario_tests(
         rule_files, bundle.service.evaluation_interval
     )
     bundle.files.update(test_files)
     bundle.scenarios.extend(scenarios)
+    return rule_files
 
 
 def _reject_duplicate_alert(

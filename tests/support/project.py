@@ -75,7 +75,9 @@ class Project:
 
 
 CLEAN_RULES = """
-    from obsgen import AlertingRule, RecordingRule, rule_group
+    from obsgen import AlertingRule, ExpectedAlert, RecordingRule, fires, rule_group
+    from obsgen import stays_silent
+    from obsgen.definitions.shapes import healthy_traffic, no_traffic
 
 
     @rule_group("demo")
@@ -95,5 +97,17 @@ CLEAN_RULES = """
                 "description": "The service received no request for 10 minutes.",
                 "runbook_url": service.runbook_url("no-traffic"),
             },
+            scenarios=[
+                fires(
+                    "requests stop",
+                    series=no_traffic(service),
+                    at="30m",
+                    alerts=ExpectedAlert(
+                        labels={"namespace": service.namespace, "job": service.job},
+                        annotations={"summary": f"No traffic in {service.namespace}"},
+                    ),
+                ),
+                stays_silent("steady traffic", series=healthy_traffic(service), at="30m"),
+            ],
         )
 """

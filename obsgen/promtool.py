@@ -138,7 +138,7 @@ def find_failed_tests(
         results = run_test_files(promtool, [path for _, path in single_files], timeout)
 
     failed = []
-    for (test, _), single_result in zip(single_files, results):
+    for (test, _), single_result in zip(single_files, results, strict=True):
         if single_result.returncode != 0:
             name = str(test.get("name") or "(unnamed test group)")
             failed.append(FailedTest(result.path, name, single_result.output))

@@ -1,5 +1,7 @@
 """Whether the service's pods are up, ready and stable (Kubernetes)."""
 
+from functools import partial
+
 from obsgen import (
     AlertingRule,
     ExpectedAlert,
@@ -99,7 +101,8 @@ def availability(service: ServiceConfig):
     crash_loop = restart_counter(restarts_per_minute)
     yield AlertingRule(
         alert="PodCrashLooping",
-        expr=f"increase(kube_pod_container_status_restarts_total{{{pods}}}[5m]) > {restarts}",
+        expr="increase(kube_pod_container_status_restarts_total"
+        f"{{{pods}}}[5m]) > {restarts}",
         labels=service.alert_labels("critical"),
         annotations={
             "summary": "Pod {{ $labels.pod }} is restarting repeatedly",
@@ -155,7 +158,7 @@ def availability(service: ServiceConfig):
             gauge(
                 "kube_pod_status_ready",
                 {**not_ready, "condition": condition},
-                lambda minute: int(ready(minute) == (condition == "true")),
+                partial(_ready_value, ready, condition == "true"),
             )
             for condition in ("true", "false")
         ]
@@ -277,3 +280,8 @@ def availability(service: ServiceConfig):
             ),
         ],
     )
+
+
+def _ready_value(ready, reports_true, minute):
+    """Return 1 when the readiness series of one condition is set at `minute`."""
+    return int(ready(minute) == reports_true)

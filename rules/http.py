@@ -81,7 +81,8 @@ def http(service: ServiceConfig):
     )
     yield RecordingRule(
         record=ERRORS,
-        expr=f'sum by (namespace, job) (rate(http_requests_total{{{sel}, status=~"5.."}}[5m]))',
+        expr="sum by (namespace, job) "
+        f'(rate(http_requests_total{{{sel}, status=~"5.."}}[5m]))',
         scenarios=[
             records(
                 "10% of requests fail",

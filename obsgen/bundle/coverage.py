@@ -58,7 +58,7 @@ def read_coverage(bundle_dir: Path, test_files: list[Path]) -> list[RuleCoverage
     names = display_names([(name, labels) for name, labels, _ in rules])
     coverage = {
         name: RuleCoverage(name, alerting)
-        for name, (_, _, alerting) in zip(names, rules)
+        for name, (_, _, alerting) in zip(names, rules, strict=True)
     }
 
     for path in test_files:

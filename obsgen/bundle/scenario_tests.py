@@ -70,7 +70,7 @@ def render_scenario_tests(
         for rule in group.rules
     ]
     names = display_names([(rule.name, rule.labels) for rule in rules])
-    display = {id(rule): name for rule, name in zip(rules, names)}
+    display = {id(rule): name for rule, name in zip(rules, names, strict=True)}
     recorded_in = {
         rule.record: rule_file.path
         for rule_file in rule_files

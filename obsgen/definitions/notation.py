@@ -19,7 +19,6 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Union
 
 # A float whose shortest repr has more significant digits than this is float
 # noise such as 0.1 * 3 = 0.30000000000000004, not a value someone wrote.
@@ -61,8 +60,8 @@ class Stale:
 STALE = Stale()
 
 # One sample of an input series: a value, a missing sample (None) or STALE.
-Point = Union[Fraction, None, Stale]
-Number = Union[int, float, Fraction, Decimal, str]
+Point = Fraction | None | Stale
+Number = int | float | Fraction | Decimal | str
 
 
 def to_fraction(value: Number) -> Fraction:

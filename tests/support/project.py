@@ -107,7 +107,9 @@ CLEAN_RULES = """
                         annotations={"summary": f"No traffic in {service.namespace}"},
                     ),
                 ),
-                stays_silent("steady traffic", series=healthy_traffic(service), at="30m"),
+                stays_silent(
+                    "steady traffic", series=healthy_traffic(service), at="30m"
+                ),
             ],
         )
 """

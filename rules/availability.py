@@ -1,4 +1,10 @@
-"""Whether the service's pods are up, ready and stable (Kubernetes)."""
+"""Whether the service's pods are up, ready and stable (Kubernetes).
+
+The alerts follow the "Alert Rules" of the FastAPI template's production
+deployment checklist (docs/production-deployment-checklist.md in the
+template). Comments that name "the checklist" say where and why a rule here
+departs from it.
+"""
 
 from functools import partial
 

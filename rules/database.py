@@ -1,4 +1,10 @@
-"""The SQLAlchemy connection pool of the service."""
+"""The SQLAlchemy connection pool of the service.
+
+The alerts follow the "Alert Rules" of the FastAPI template's production
+deployment checklist (docs/production-deployment-checklist.md in the
+template). Comments that name "the checklist" say where and why a rule here
+departs from it.
+"""
 
 from fractions import Fraction
 from math import floor

@@ -1,4 +1,10 @@
-"""Health check providers: status, flapping and check errors."""
+"""Health check providers: status, flapping and check errors.
+
+The alerts follow the "Alert Rules" of the FastAPI template's production
+deployment checklist (docs/production-deployment-checklist.md in the
+template). Comments that name "the checklist" say where and why a rule here
+departs from it.
+"""
 
 from obsgen import (
     AlertingRule,

@@ -1,4 +1,10 @@
-"""HTTP traffic of the service: request and error rates, latency percentiles."""
+"""HTTP traffic of the service: request and error rates, latency percentiles.
+
+The alerts follow the "Alert Rules" of the FastAPI template's production
+deployment checklist (docs/production-deployment-checklist.md in the
+template). Comments that name "the checklist" say where and why a rule here
+departs from it.
+"""
 
 from fractions import Fraction
 

@@ -19,6 +19,7 @@ from obsgen.definitions.scenarios import (
 from obsgen.definitions.suppress import validate_suppressions
 from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
+from obsgen.lint.gotemplate import check_template
 
 if TYPE_CHECKING:
     from obsgen.config.service import ServiceConfig
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 ALERT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+# Go's text/template prints a `}}` outside an action as text, so Prometheus
+# accepts it. The lint check alerts/template-syntax still reports it.
+_ACCEPTED_BY_GO = "'}}' without an opening"
 
 
 def _freeze_strings(
@@ -75,6 +80,30 @@ def _check_expr(owner: str, expr: str, location: SourceLocation | None) -> str:
             hint=f"fix the expression {expr.strip()!r}",
         ) from None
     return expr.strip()
+
+
+def _check_templates(
+    owner: str,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+    location: SourceLocation | None,
+) -> None:
+    # Prometheus rejects a whole rule file when one template does not parse,
+    # so this is a definition error that no lint suppression can turn off.
+    for kind, values in (("label", labels), ("annotation", annotations)):
+        for name, text in values.items():
+            errors = [
+                error
+                for error in check_template(text).errors
+                if not error.startswith(_ACCEPTED_BY_GO)
+            ]
+            if errors:
+                raise DefinitionError(
+                    f"{owner}: invalid Go template in {kind} {name!r}: {errors[0]}",
+                    location=location,
+                    hint="Prometheus rejects the rule file otherwise; to print "
+                    "'{{' as text, write {{ \"{{\" }}",
+                )
 
 
 def _check_duration(
@@ -138,6 +167,7 @@ class AlertingRule:
         annotations = _freeze_strings("annotations", owner, self.annotations, location)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "annotations", annotations)
+        _check_templates(owner, labels, annotations, location)
         inhibits = (self.inhibits,) if isinstance(self.inhibits, str) else self.inhibits
         for name in inhibits:
             if not isinstance(name, str) or not ALERT_NAME_RE.match(name):

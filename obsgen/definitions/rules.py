@@ -288,7 +288,11 @@ RulesFunction = Callable[["ServiceConfig"], Iterable[Rule]]
 
 @dataclass(frozen=True)
 class RuleGroupDefinition:
-    """A function that yields a group's rules for a given service configuration."""
+    """A function that yields a group's rules for a given service configuration.
+
+    `name` is the name given to `rule_group`; the group in the bundle is
+    named `<service name>.<name>`.
+    """
 
     name: str
     function: RulesFunction
@@ -305,7 +309,7 @@ class RuleGroupDefinition:
         if not rules:
             return None
         return RuleGroup(
-            name=self.name,
+            name=f"{service.name}.{self.name}",
             rules=rules,
             interval=self.interval or service.evaluation_interval,
             location=self.location,
@@ -317,8 +321,10 @@ def rule_group(
 ) -> Callable[[RulesFunction], RuleGroupDefinition]:
     """Declare a rule group whose rules the decorated function yields.
 
-    The function receives the ServiceConfig. Without `interval`, the group is
-    evaluated at the service's configured evaluation interval.
+    The function receives the ServiceConfig. The group in the bundle is named
+    `<service name>.<name>`: `@rule_group("http")` becomes the group
+    `payments.http` for the service `payments`. Without `interval`, the group
+    is evaluated at the service's configured evaluation interval.
     """
     location = caller_location()
 

@@ -21,10 +21,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RuleModule:
-    """The rule groups of one definition module; they become one rule file."""
+    """The rule groups of one definition module; they become one rule file.
+
+    `source` names the module as `<rules folder name>/<file name>`, such as
+    `rules/http.py`, the same from any working folder.
+    """
 
     name: str
     path: Path
+    source: str
     groups: tuple[RuleGroupDefinition, ...]
 
 
@@ -48,7 +53,8 @@ def load_definitions(rules_dir: Path, dashboards_dir: Path) -> Definitions:
         groups = _collect(module, RuleGroupDefinition)
         _reject_duplicates(groups, f"rule group in {display_path(path)}")
         if groups:
-            rule_modules.append(RuleModule(path.stem, path, tuple(groups)))
+            source = f"{rules_dir.resolve().name}/{path.name}"
+            rule_modules.append(RuleModule(path.stem, path, source, tuple(groups)))
 
     dashboards = []
     for path in _module_paths(dashboards_dir, "dashboards"):

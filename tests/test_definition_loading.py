@@ -172,3 +172,287 @@ def test_group_names_follow_service(tmp_path: Path) -> None:
     ]
     resource = yaml.safe_load(bundle.files["kubernetes/prometheusrule.yaml"])
     assert sorted(group["name"] for group in resource["spec"]["groups"]) == names
+
+
+def test_duplicate_group_names_rejected(project: Project) -> None:
+    first = project.write_rules("a", RECORDING_RULE)
+    second = project.write_rules(
+        "b", RECORDING_RULE.replace("rate5m", "rate1h").replace("[5m]", "[1h]")
+    )
+    result = build(project)
+    line = project.line_of(second, "@rule_group")
+    assert_rejected(result, "duplicate rule group name 'traffic'", f"{second}:{line}")
+    assert f"first defined at {first}:{project.line_of(first, '@rule_group')}" in (
+        result.stderr
+    )
+    assert not project.out.exists()
+
+
+def test_duplicate_recording_rules_rejected(project: Project) -> None:
+    project.write_rules("a", RECORDING_RULE)
+    second = project.write_rules("b", RECORDING_RULE.replace('"traffic"', '"other"'))
+    result = build(project)
+    assert result.returncode == 3, describe(result)
+    line = project.line_of(second, "yield RecordingRule(")
+    assert f"{second}:{line}:1: error rules/duplicate-record" in result.stderr
+    assert "already defined in prometheus/rules/a.rules.yaml" in result.stderr
+    assert not project.out.exists()
+
+
+# Definitions that were dropped without a word
+
+
+def test_rule_group_without_parentheses(project: Project) -> None:
+    project.write_rules("a", RECORDING_RULE)
+    path = project.write_rules(
+        "b",
+        RECORDING_RULE.replace('@rule_group("traffic")', "@rule_group").replace(
+            "def traffic", "def other"
+        ),
+    )
+    result = build(project)
+    line = project.line_of(path, "@rule_group")
+    assert_rejected(result, "rule_group is used without a group name", f"{path}:{line}")
+    assert 'hint: write @rule_group("name")' in result.stderr
+
+
+def test_dashboard_without_parentheses(project: Project) -> None:
+    path = project.copy_fixture_dashboard(
+        {'@grafana_dashboard("traffic")': "@grafana_dashboard"}
+    )
+    result = build(project)
+    line = project.line_of(path, "@grafana_dashboard")
+    assert_rejected(
+        result, "grafana_dashboard is used without a dashboard name", f"{path}:{line}"
+    )
+    assert "<function" not in result.stderr
+
+
+def test_groups_kept_in_list_found(project: Project) -> None:
+    project.write_rules(
+        "windows",
+        """
+        from obsgen import RecordingRule, rule_group
+
+
+        def window_group(window):
+            @rule_group(f"rate-{window}")
+            def group(service):
+                yield RecordingRule(
+                    record=f"namespace_job:http_requests:rate{window}",
+                    expr="sum by (namespace, job) (rate(http_requests_total"
+                    f"{{{service.selector}}}[{window}]))",
+                )
+
+            return group
+
+
+        GROUPS = [window_group(window) for window in ("5m", "1h")]
+        BY_NAME = {"6h": window_group("6h")}
+        """,
+    )
+    result = build(project)
+    assert result.returncode == 0, describe(result)
+    rule_file = project.out / "prometheus" / "rules" / "windows.rules.yaml"
+    groups = yaml.safe_load(rule_file.read_text())["groups"]
+    assert [group["name"] for group in groups] == [
+        "example-service.rate-5m",
+        "example-service.rate-1h",
+        "example-service.rate-6h",
+    ]
+
+
+def test_module_without_groups_allowed(project: Project) -> None:
+    project.write_rules("traffic", RECORDING_RULE)
+    project.write_rules("helpers_only", "def selector(service):\n    return 1\n")
+    result = build(project)
+    assert result.returncode == 0, describe(result)
+    rule_files = sorted((project.out / "prometheus" / "rules").iterdir())
+    assert [path.name for path in rule_files] == ["traffic.rules.yaml"]
+
+
+def test_group_function_without_yield(project: Project) -> None:
+    path = project.write_rules(
+        "traffic", RECORDING_RULE.replace("yield RecordingRule(", "RecordingRule(")
+    )
+    result = build(project)
+    line = project.line_of(path, "@rule_group")
+    assert_rejected(
+        result,
+        "rule group 'traffic': the function returned None instead of yielding rules",
+        f"{path}:{line}",
+    )
+    assert not project.out.exists()
+
+
+def test_group_function_returns_int(project: Project) -> None:
+    path = project.write_rules(
+        "traffic",
+        """
+        from obsgen import rule_group
+
+
+        @rule_group("traffic")
+        def traffic(service):
+            return 42
+        """,
+    )
+    result = build(project)
+    line = project.line_of(path, "@rule_group")
+    assert_rejected(
+        result,
+        "rule group 'traffic': the function returned int 42 instead of yielding rules",
+        f"{path}:{line}",
+    )
+
+
+def test_empty_generator_group_left_out(project: Project) -> None:
+    project.write_rules("traffic", RECORDING_RULE)
+    project.write_rules(
+        "disabled",
+        """
+        from obsgen import RecordingRule, rule_group
+
+
+        @rule_group("disabled")
+        def disabled(service):
+            if "no-such-provider" not in service.enabled_providers:
+                return
+            yield RecordingRule(record="namespace_job:up:sum", expr="sum(up)")
+        """,
+    )
+    result = build(project)
+    assert result.returncode == 0, describe(result)
+    assert not (project.out / "prometheus" / "rules" / "disabled.rules.yaml").exists()
+    assert (project.out / "prometheus" / "rules" / "traffic.rules.yaml").is_file()
+
+
+def test_sys_exit_in_module_rejected(project: Project) -> None:
+    project.write_rules("traffic", RECORDING_RULE)
+    path = project.write_rules("exits", "import sys\n\nsys.exit(0)\n")
+    result = build(project)
+    assert_rejected(result, "definition code called sys.exit(0)", f"{path}:3")
+    assert not project.out.exists()
+
+
+def test_keyboard_interrupt_exits_130(project: Project) -> None:
+    project.write_rules("traffic", RECORDING_RULE)
+    project.write_rules("interrupts", "raise KeyboardInterrupt\n")
+    result = build(project)
+    assert result.returncode == 130, describe(result)
+    assert result.stderr == "obsgen: interrupted\n"
+    assert not project.out.exists()
+
+
+def test_dashboard_in_rules_folder_rejected(project: Project) -> None:
+    source = (
+        REPO_ROOT / "tests" / "fixtures" / "dashboards" / "traffic.py"
+    ).read_text()
+    path = project.rules / "panels.py"
+    path.write_text(source)
+    result = build(project)
+    line = project.line_of(path, "@grafana_dashboard")
+    assert_rejected(
+        result,
+        f"'traffic' is declared in {path}, a module of the rules folder, but is "
+        "not a rule definition",
+        f"{path}:{line}",
+    )
+
+
+# Helper modules
+
+
+HELPER = 'WINDOW = "5m"\n'
+IMPORTS = {
+    "plain": "from _windows import WINDOW",
+    "relative": "from ._windows import WINDOW",
+    "by folder name": "from rules._windows import WINDOW",
+}
+
+
+def helper_project(project: Project, import_line: str) -> None:
+    project.rules.mkdir(exist_ok=True)
+    (project.rules / "_windows.py").write_text(HELPER)
+    project.write_rules(
+        "traffic",
+        RECORDING_RULE.replace(
+            "from obsgen import RecordingRule, rule_group",
+            f"from obsgen import RecordingRule, rule_group\n    {import_line}",
+        ).replace("[5m]", "[{WINDOW}]"),
+    )
+
+
+@pytest.mark.parametrize("style", sorted(IMPORTS))
+def test_helper_import_both_entry_points(project: Project, style: str) -> None:
+    helper_project(project, IMPORTS[style])
+    args = ["build", "--config", "service.yaml", "--out"]
+
+    as_module = run_obsgen(*args, "bundle-m", cwd=project.root, env=CHECKOUT)
+    as_script = run_isolated(*args, "bundle-script", cwd=project.root)
+
+    assert as_module.returncode == 0, describe(as_module)
+    assert as_script.returncode == 0, describe(as_script)
+    built = tree(project.root / "bundle-m")
+    assert tree(project.root / "bundle-script") == built
+    assert "[5m]" in built["prometheus/rules/traffic.rules.yaml"].decode()
+
+
+def test_helper_import_from_other_folder(project: Project, tmp_path: Path) -> None:
+    helper_project(project, IMPORTS["plain"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_isolated("build", *project.args(), "--out", project.out, cwd=elsewhere)
+    assert result.returncode == 0, describe(result)
+
+
+def test_helpers_not_shared_between_projects(tmp_path: Path) -> None:
+    meta_path = list(sys.meta_path)
+    path = list(sys.path)
+    modules = set(sys.modules)
+    windows = []
+    for window in ("5m", "1h"):
+        project = Project(tmp_path / window)
+        project.root.mkdir()
+        project.write_config()
+        project.dashboards.mkdir()
+        helper_project(project, IMPORTS["plain"])
+        (project.rules / "_windows.py").write_text(f'WINDOW = "{window}"\n')
+        bundle = build_bundle(project.config, project.rules, project.dashboards)
+        windows.append(bundle.files["prometheus/rules/traffic.rules.yaml"].decode())
+
+    assert "[5m]" in windows[0]
+    assert "[1h]" in windows[1]
+    assert sys.meta_path == meta_path
+    assert sys.path == path
+    left = {name for name in set(sys.modules) - modules if "windows" in name}
+    assert not left
+    assert not any(name.startswith("obsgen_definitions") for name in sys.modules)
+
+
+def test_rules_module_does_not_hide_stdlib(project: Project) -> None:
+    # The example project has rules/http.py; a definition module must still
+    # reach the standard library's http package.
+    project.write_rules("http", RECORDING_RULE)
+    project.write_rules(
+        "status",
+        """
+        import http.client
+
+        from obsgen import RecordingRule, rule_group
+
+
+        @rule_group("status")
+        def status(service):
+            yield RecordingRule(
+                record="namespace_job:http_errors:rate5m",
+                expr="sum by (namespace, job) (rate(http_requests_total"
+                f'{{{service.selector}, status="{http.client.BAD_GATEWAY:d}"}}'
+                "[5m]))",
+            )
+        """,
+    )
+    result = build(project)
+    assert result.returncode == 0, describe(result)
+    status = (project.out / "prometheus" / "rules" / "status.rules.yaml").read_text()
+    assert 'status="502"' in status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import promql_parser
 
+from obsgen.definitions.collect import function_location, record_definition
 from obsgen.definitions.scenarios import (
     AlertScenario,
     ExprScenario,
@@ -303,9 +305,14 @@ class RuleGroupDefinition:
         """Call the definition and return the validated group.
 
         Returns None when the function yields no rules, as a group does when
-        the configuration disables what it monitors.
+        the configuration disables what it monitors. Raises DefinitionError
+        when the function returns None or a value that is not a collection of
+        rules, which is nearly always a missing `yield`.
         """
-        rules = tuple(self.function(service) or ())
+        result = self.function(service)
+        if not inspect.isgenerator(result):
+            _check_returned_rules(self, result)
+        rules = tuple(result)
         if not rules:
             return None
         return RuleGroup(
@@ -316,6 +323,26 @@ class RuleGroupDefinition:
         )
 
 
+def _check_returned_rules(definition: RuleGroupDefinition, result: object) -> None:
+    owner = f"rule group {definition.name!r}"
+    if result is None:
+        raise DefinitionError(
+            f"{owner}: the function returned None instead of yielding rules",
+            location=definition.location,
+            hint="yield each rule, as in `yield AlertingRule(...)`; a function "
+            "without yield must return a list of rules, empty to leave the group out",
+        )
+    rejected = isinstance(result, (str, bytes, Mapping))
+    if rejected or not isinstance(result, Iterable):
+        raise DefinitionError(
+            f"{owner}: the function returned {type(result).__name__} {result!r:.60} "
+            "instead of yielding rules",
+            location=definition.location,
+            hint="yield each rule, as in `yield AlertingRule(...)`, or return a "
+            "list of rules",
+        )
+
+
 def rule_group(
     name: str, *, interval: str | None = None
 ) -> Callable[[RulesFunction], RuleGroupDefinition]:
@@ -323,15 +350,39 @@ def rule_group(
 
     The function receives the ServiceConfig. The group in the bundle is named
     `<service name>.<name>`: `@rule_group("http")` becomes the group
-    `payments.http` for the service `payments`. Without `interval`, the group
-    is evaluated at the service's configured evaluation interval.
+    `payments.http` for the service `payments`. Group names must be unique
+    across all rule modules, because the PrometheusRule lists the groups of
+    every rule file together. A generator that yields nothing, or a function
+    that returns an empty list, produces no group. That is how a group is
+    left out when the configuration disables what it monitors. Without
+    `interval`, the group is evaluated at the service's configured
+    evaluation interval.
     """
     location = caller_location()
+    if callable(name):
+        raise DefinitionError(
+            "rule_group is used without a group name",
+            location=function_location(name) or location,
+            hint='write @rule_group("name") with parentheses and a name',
+        )
+    if not isinstance(name, str) or not name.strip():
+        raise DefinitionError(
+            f"invalid rule group name {name!r}",
+            location=location,
+            hint='give the group a non-empty name, such as @rule_group("http")',
+        )
 
     def decorate(function: RulesFunction) -> RuleGroupDefinition:
-        code = function.__code__
-        where = SourceLocation(code.co_filename, code.co_firstlineno)
+        where = function_location(function)
+        if where is None:
+            raise DefinitionError(
+                f"rule_group({name!r}) decorates {function!r}, which is not a function",
+                location=location,
+                hint="put @rule_group on a def that yields the group's rules",
+            )
         _check_duration(f"rule group {name!r}", "interval", interval, location or where)
-        return RuleGroupDefinition(name, function, interval, where)
+        definition = RuleGroupDefinition(name, function, interval, where)
+        record_definition(definition)
+        return definition
 
     return decorate

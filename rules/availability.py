@@ -31,7 +31,7 @@ MIB = 1024 * 1024
 SECOND_INSTANCE = "app-1:8000"
 
 
-@rule_group("example-service.availability")
+@rule_group("availability")
 def availability(service: ServiceConfig):
     sel = service.selector
     pods = f'{service.pod_selector}, container="{service.container}"'

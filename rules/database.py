@@ -94,7 +94,7 @@ def utilization_scenarios(service, threshold, for_minutes, description_end):
     return scenarios
 
 
-@rule_group("example-service.database")
+@rule_group("database")
 def database(service: ServiceConfig):
     if service.provider("database") is None:
         return

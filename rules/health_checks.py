@@ -70,7 +70,7 @@ def check_errors(service, provider, per_minute):
     ]
 
 
-@rule_group("example-service.health")
+@rule_group("health")
 def health(service: ServiceConfig):
     sel = service.selector
     limits = service.thresholds

@@ -49,7 +49,7 @@ QUANTILE = "namespace_job_quantile:http_request_duration_seconds:histogram_quant
 PER_SECOND = 5
 
 
-@rule_group("example-service.http")
+@rule_group("http")
 def http(service: ServiceConfig):
     sel = service.selector
     limits = service.thresholds

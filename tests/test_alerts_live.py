@@ -38,7 +38,7 @@ def server(tmp_path_factory):
     )
     workdir = tmp_path_factory.mktemp("live")
     (workdir / "dashboards").mkdir()
-    bundle = build_bundle(EXAMPLE_CONFIG, ROOT / "rules", workdir / "dashboards", ROOT)
+    bundle = build_bundle(EXAMPLE_CONFIG, ROOT / "rules", workdir / "dashboards")
     rules_dir = workdir / "rules"
     rules_dir.mkdir()
     rule_files = []

@@ -653,7 +653,7 @@ def other_dashboards(other_config: Path) -> dict[str, dict[str, Any]]:
     # Dashboards only: the rules are not under test here.
     no_rules = other_config.parent / "rules"
     no_rules.mkdir()
-    bundle = build_bundle(other_config, no_rules, REPO / "dashboards", REPO)
+    bundle = build_bundle(other_config, no_rules, REPO / "dashboards")
     return {Path(path).stem: document for path, document in bundle.dashboards}
 
 

@@ -144,7 +144,7 @@ def example_bundle(tmp_path_factory) -> Path:
 def example_build(tmp_path_factory):
     """The example service's rule groups with their scenario objects."""
     dashboards = tmp_path_factory.mktemp("no-dashboards")
-    bundle = build_bundle(EXAMPLE_CONFIG, ROOT / "rules", dashboards, ROOT)
+    bundle = build_bundle(EXAMPLE_CONFIG, ROOT / "rules", dashboards)
     return bundle
 
 
@@ -510,7 +510,7 @@ def test_scenarios_follow_enabled_providers(tmp_path):
     config_path.write_text(yaml.safe_dump(config))
     (tmp_path / "dashboards").mkdir()
 
-    bundle = build_bundle(config_path, ROOT / "rules", tmp_path / "dashboards", ROOT)
+    bundle = build_bundle(config_path, ROOT / "rules", tmp_path / "dashboards")
     text = bundle.files["prometheus/tests/health_checks.test.yaml"].decode()
 
     assert 'ServiceUnhealthy{provider="cache", severity="warning"} fires' in text

@@ -90,7 +90,6 @@ def build_bundle(
     config_path: Path,
     rules_dir: Path,
     dashboards_dir: Path,
-    project_dir: Path,
     *,
     run_checks: bool = True,
 ) -> Bundle:
@@ -98,12 +97,19 @@ def build_bundle(
 
     With `run_checks`, the lint checks run on the result and a problem of
     severity error raises CheckError, so nothing is written.
+
+    The bundle never depends on the working folder. Rule files name their
+    module as `<rules folder name>/<file name>`, such as `rules/http.py`.
+    The index names the configuration file by its path relative to the
+    project folder, the folder that contains the rules folder, such as
+    `examples/example-service/service.yaml`, or by its file name alone when
+    it lies outside the project folder.
     """
     service = load_service_config(config_path)
     definitions = load_definitions(rules_dir, dashboards_dir)
     bundle = Bundle(service)
 
-    rule_files = _render_rules(bundle, definitions, project_dir)
+    rule_files = _render_rules(bundle, definitions)
     _render_dashboards(bundle, definitions)
     bundle.files["grafana/provisioning/dashboards/" + f"{service.name}.yaml"] = (
         render_dashboard_provider(service)
@@ -120,7 +126,8 @@ def build_bundle(
         service, groups
     )
     bundle.files[MARKER_FILE] = MARKER_TEXT
-    bundle.files["README.md"] = _render_index(bundle, config_path, project_dir)
+    config_name = _config_name(config_path, rules_dir)
+    bundle.files["README.md"] = _render_index(bundle, config_name)
     bundle.files = dict(sorted(bundle.files.items()))
 
     if run_checks:
@@ -130,16 +137,15 @@ def build_bundle(
     return bundle
 
 
-def _relative(path: Path, project_dir: Path) -> str:
+def _config_name(config_path: Path, rules_dir: Path) -> str:
+    project_dir = rules_dir.resolve().parent
     try:
-        return path.resolve().relative_to(project_dir.resolve()).as_posix()
+        return config_path.resolve().relative_to(project_dir).as_posix()
     except ValueError:
-        return path.name
+        return config_path.name
 
 
-def _render_rules(
-    bundle: Bundle, definitions: Definitions, project_dir: Path
-) -> list[RuleFile]:
+def _render_rules(bundle: Bundle, definitions: Definitions) -> list[RuleFile]:
     seen_alerts: dict[tuple, AlertingRule] = {}
     rule_files = []
     for module in definitions.rule_modules:
@@ -156,10 +162,9 @@ def _render_rules(
         if not groups:
             continue
         path = f"prometheus/rules/{module.name}.rules.yaml"
-        source = _relative(module.path, project_dir)
-        bundle.files[path] = render_rule_file(tuple(groups), source)
+        bundle.files[path] = render_rule_file(tuple(groups), module.source)
         bundle.rule_groups.extend((path, group) for group in groups)
-        rule_files.append(RuleFile(module.name, source, path, tuple(groups)))
+        rule_files.append(RuleFile(module.name, module.source, path, tuple(groups)))
 
     test_files, scenarios = render_scenario_tests(
         rule_files, bundle.service.evaluation_interval
@@ -211,7 +216,7 @@ def _alert_scope(rule: AlertingRule) -> str:
     )
 
 
-def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes:
+def _render_index(bundle: Bundle, config_name: str) -> bytes:
     service = bundle.service
     alerts = []
     recording_rules = []
@@ -253,7 +258,7 @@ def _render_index(bundle: Bundle, config_path: Path, project_dir: Path) -> bytes
     files = sorted([*bundle.files, "README.md"])
     return render_index(
         service,
-        _relative(config_path, project_dir),
+        config_name,
         alerts,
         recording_rules,
         dashboards,

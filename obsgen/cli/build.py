@@ -75,7 +75,7 @@ def _run_build(
     config_path: Path, out_dir: Path, rules_dir: Path, dashboards_dir: Path, check: bool
 ) -> int:
     try:
-        bundle = build_bundle(config_path, rules_dir, dashboards_dir, Path.cwd())
+        bundle = build_bundle(config_path, rules_dir, dashboards_dir)
         for problem in bundle.warnings:
             click.echo(format_text(problem), err=True)
         if check:

@@ -206,7 +206,6 @@ def _context(
             request.config_path,
             request.rules_dir,
             request.dashboards_dir,
-            Path.cwd(),
             run_checks=False,
         )
         context = bundle_context(bundle, catalog)

@@ -104,7 +104,7 @@ def _run_test(
         executable = find_promtool(promtool)
         if bundle_dir is not None:
             return _test_bundle(executable, bundle_dir, {}, timeout)
-        bundle = build_bundle(config_path, rules_dir, dashboards_dir, Path.cwd())
+        bundle = build_bundle(config_path, rules_dir, dashboards_dir)
         locations = {entry.test_name: entry.location for entry in bundle.scenarios}
         with tempfile.TemporaryDirectory(prefix="obsgen-test-") as scratch:
             built = Path(scratch) / "bundle"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from grafana_foundation_sdk.builders import dashboard as dashboard_builder
 
+from obsgen.definitions.collect import function_location, record_definition
 from obsgen.definitions.suppress import validate_suppressions
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
 from obsgen.render.legacy import (
@@ -71,6 +72,13 @@ def grafana_dashboard(
     single panel takes `obsgen.suppress(panel, {...})` instead.
     """
     location = caller_location()
+    if callable(name):
+        raise DefinitionError(
+            "grafana_dashboard is used without a dashboard name",
+            location=function_location(name) or location,
+            hint='write @grafana_dashboard("name") with parentheses and a name, '
+            "such as health-checks",
+        )
     if not isinstance(name, str) or not DASHBOARD_NAME_RE.match(name):
         raise DefinitionError(
             f"invalid dashboard name {name!r}",
@@ -81,12 +89,16 @@ def grafana_dashboard(
     suppressions = validate_suppressions(f"dashboard {name!r}", suppress, location)
 
     def decorate(function: DashboardFunction) -> DashboardDefinition:
-        code = function.__code__
-        return DashboardDefinition(
-            name,
-            function,
-            SourceLocation(code.co_filename, code.co_firstlineno),
-            suppressions,
-        )
+        where = function_location(function)
+        if where is None:
+            raise DefinitionError(
+                f"grafana_dashboard({name!r}) decorates {function!r}, which is not "
+                "a function",
+                location=location,
+                hint="put @grafana_dashboard on a def that returns the dashboard",
+            )
+        definition = DashboardDefinition(name, function, where, suppressions)
+        record_definition(definition)
+        return definition
 
     return decorate

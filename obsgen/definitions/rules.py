@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import promql_parser
 
+from obsgen.definitions.collect import function_location, record_definition
 from obsgen.definitions.scenarios import (
     AlertScenario,
     ExprScenario,
@@ -19,6 +21,7 @@ from obsgen.definitions.scenarios import (
 from obsgen.definitions.suppress import validate_suppressions
 from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
+from obsgen.lint.gotemplate import check_template
 
 if TYPE_CHECKING:
     from obsgen.config.service import ServiceConfig
@@ -26,6 +29,10 @@ if TYPE_CHECKING:
 METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 ALERT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+# Go's text/template prints a `}}` outside an action as text, so Prometheus
+# accepts it. The lint check alerts/template-syntax still reports it.
+_ACCEPTED_BY_GO = "'}}' without an opening"
 
 
 def _freeze_strings(
@@ -75,6 +82,30 @@ def _check_expr(owner: str, expr: str, location: SourceLocation | None) -> str:
             hint=f"fix the expression {expr.strip()!r}",
         ) from None
     return expr.strip()
+
+
+def _check_templates(
+    owner: str,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+    location: SourceLocation | None,
+) -> None:
+    # Prometheus rejects a whole rule file when one template does not parse,
+    # so this is a definition error that no lint suppression can turn off.
+    for kind, values in (("label", labels), ("annotation", annotations)):
+        for name, text in values.items():
+            errors = [
+                error
+                for error in check_template(text).errors
+                if not error.startswith(_ACCEPTED_BY_GO)
+            ]
+            if errors:
+                raise DefinitionError(
+                    f"{owner}: invalid Go template in {kind} {name!r}: {errors[0]}",
+                    location=location,
+                    hint="Prometheus rejects the rule file otherwise; to print "
+                    "'{{' as text, write {{ \"{{\" }}",
+                )
 
 
 def _check_duration(
@@ -138,6 +169,7 @@ class AlertingRule:
         annotations = _freeze_strings("annotations", owner, self.annotations, location)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "annotations", annotations)
+        _check_templates(owner, labels, annotations, location)
         inhibits = (self.inhibits,) if isinstance(self.inhibits, str) else self.inhibits
         for name in inhibits:
             if not isinstance(name, str) or not ALERT_NAME_RE.match(name):
@@ -258,7 +290,11 @@ RulesFunction = Callable[["ServiceConfig"], Iterable[Rule]]
 
 @dataclass(frozen=True)
 class RuleGroupDefinition:
-    """A function that yields a group's rules for a given service configuration."""
+    """A function that yields a group's rules for a given service configuration.
+
+    `name` is the name given to `rule_group`; the group in the bundle is
+    named `<service name>.<name>`.
+    """
 
     name: str
     function: RulesFunction
@@ -269,16 +305,41 @@ class RuleGroupDefinition:
         """Call the definition and return the validated group.
 
         Returns None when the function yields no rules, as a group does when
-        the configuration disables what it monitors.
+        the configuration disables what it monitors. Raises DefinitionError
+        when the function returns None or a value that is not a collection of
+        rules, which is nearly always a missing `yield`.
         """
-        rules = tuple(self.function(service) or ())
+        result = self.function(service)
+        if not inspect.isgenerator(result):
+            _check_returned_rules(self, result)
+        rules = tuple(result)
         if not rules:
             return None
         return RuleGroup(
-            name=self.name,
+            name=f"{service.name}.{self.name}",
             rules=rules,
             interval=self.interval or service.evaluation_interval,
             location=self.location,
+        )
+
+
+def _check_returned_rules(definition: RuleGroupDefinition, result: object) -> None:
+    owner = f"rule group {definition.name!r}"
+    if result is None:
+        raise DefinitionError(
+            f"{owner}: the function returned None instead of yielding rules",
+            location=definition.location,
+            hint="yield each rule, as in `yield AlertingRule(...)`; a function "
+            "without yield must return a list of rules, empty to leave the group out",
+        )
+    rejected = isinstance(result, (str, bytes, Mapping))
+    if rejected or not isinstance(result, Iterable):
+        raise DefinitionError(
+            f"{owner}: the function returned {type(result).__name__} {result!r:.60} "
+            "instead of yielding rules",
+            location=definition.location,
+            hint="yield each rule, as in `yield AlertingRule(...)`, or return a "
+            "list of rules",
         )
 
 
@@ -287,15 +348,41 @@ def rule_group(
 ) -> Callable[[RulesFunction], RuleGroupDefinition]:
     """Declare a rule group whose rules the decorated function yields.
 
-    The function receives the ServiceConfig. Without `interval`, the group is
-    evaluated at the service's configured evaluation interval.
+    The function receives the ServiceConfig. The group in the bundle is named
+    `<service name>.<name>`: `@rule_group("http")` becomes the group
+    `payments.http` for the service `payments`. Group names must be unique
+    across all rule modules, because the PrometheusRule lists the groups of
+    every rule file together. A generator that yields nothing, or a function
+    that returns an empty list, produces no group. That is how a group is
+    left out when the configuration disables what it monitors. Without
+    `interval`, the group is evaluated at the service's configured
+    evaluation interval.
     """
     location = caller_location()
+    if callable(name):
+        raise DefinitionError(
+            "rule_group is used without a group name",
+            location=function_location(name) or location,
+            hint='write @rule_group("name") with parentheses and a name',
+        )
+    if not isinstance(name, str) or not name.strip():
+        raise DefinitionError(
+            f"invalid rule group name {name!r}",
+            location=location,
+            hint='give the group a non-empty name, such as @rule_group("http")',
+        )
 
     def decorate(function: RulesFunction) -> RuleGroupDefinition:
-        code = function.__code__
-        where = SourceLocation(code.co_filename, code.co_firstlineno)
+        where = function_location(function)
+        if where is None:
+            raise DefinitionError(
+                f"rule_group({name!r}) decorates {function!r}, which is not a function",
+                location=location,
+                hint="put @rule_group on a def that yields the group's rules",
+            )
         _check_duration(f"rule group {name!r}", "interval", interval, location or where)
-        return RuleGroupDefinition(name, function, interval, where)
+        definition = RuleGroupDefinition(name, function, interval, where)
+        record_definition(definition)
+        return definition
 
     return decorate

@@ -15,7 +15,6 @@ def _problems(project: Project):
         project.config,
         project.rules,
         project.dashboards,
-        project.root,
         run_checks=False,
     )
     return lint_bundle(bundle)

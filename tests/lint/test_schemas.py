@@ -38,7 +38,6 @@ def bundle(tmp_path):
         project.config,
         project.rules,
         project.dashboards,
-        project.root,
         run_checks=False,
     )
 

@@ -119,7 +119,6 @@ def _bundle(project: Project):
         project.config,
         project.rules,
         project.dashboards,
-        project.root,
         run_checks=False,
     )
 

@@ -24,7 +24,8 @@ DEFAULT_CONFIG = Path("examples/example-service/service.yaml")
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    # A folder is reported by the loader, with the exit code of invalid input.
+    type=click.Path(path_type=Path),
     default=DEFAULT_CONFIG,
     show_default=True,
     help="Service configuration file (YAML).",

@@ -37,7 +37,8 @@ SEVERITIES = [severity.label for severity in Severity]
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    # A folder is reported by the loader, with the exit code of invalid input.
+    type=click.Path(path_type=Path),
     default=None,
     help="Service configuration of a bundle project to build and check. "
     f"Default without PATH: {DEFAULT_CONFIG}.",

@@ -18,8 +18,14 @@ from obsgen.config.service import (
     Thresholds,
     default_providers,
 )
+from obsgen.config.validate import (
+    format_value,
+    reject_non_finite_numbers,
+    validate_config,
+    yaml_type_name,
+)
 from obsgen.errors import ConfigError
-from obsgen.yamlsource import LocatedDocument, format_json_path, load_yaml
+from obsgen.yamlsource import JsonPath, LocatedDocument, format_json_path, load_yaml
 
 # Providers that obsgen monitors through other series than health_check_status.
 BUILT_IN_PROVIDERS = {
@@ -44,9 +50,10 @@ def load_service_config(path: Path) -> ServiceConfig:
             location=document.location(()),
             hint="start from examples/example-service/service.yaml",
         )
+    reject_non_finite_numbers(document)
     _validate_schema(document)
     config = _build_config(document)
-    _validate_thresholds(config, document)
+    validate_config(config, document)
     return config
 
 
@@ -81,10 +88,28 @@ def _validate_schema(document: LocatedDocument) -> None:
             "examples/example-service/service.yaml shows every key"
         )
     else:
-        value = json.dumps(error.instance) if error.instance is not None else "null"
+        value = format_value(document, json_path, error.instance)
         message = f"invalid value for {key}: {value}"
         location = document.location(json_path)
+        if _is_unquoted_string(document, json_path, error):
+            # YAML 1.1 reads unquoted yes, no, on, off, numbers and dates as
+            # other types, where the person often meant a string.
+            message += f" (YAML reads it as {yaml_type_name(error.instance)})"
+            hint = f'{hint}; quote it: "{value}"'
     raise ConfigError(message, location=location, hint=hint)
+
+
+def _is_unquoted_string(
+    document: LocatedDocument,
+    json_path: JsonPath,
+    error: jsonschema.ValidationError,
+) -> bool:
+    expected = error.validator_value if error.validator == "type" else None
+    return (
+        expected == "string"
+        and not isinstance(error.instance, str)
+        and bool(document.plain_text(json_path))
+    )
 
 
 def _described(schema: dict[str, Any], name: str) -> str:
@@ -180,22 +205,3 @@ def _build_providers(document: LocatedDocument) -> tuple[HealthProvider, ...]:
             )
         providers.append(HealthProvider(name, settings["enabled"], critical))
     return tuple(providers)
-
-
-def _validate_thresholds(config: ServiceConfig, document: LocatedDocument) -> None:
-    thresholds = config.thresholds
-    pairs = [
-        ("error_ratio_warning", "error_ratio_critical"),
-        ("latency_p95_warning_seconds", "latency_p95_critical_seconds"),
-        ("pool_utilization_warning", "pool_utilization_critical"),
-    ]
-    for warning_key, critical_key in pairs:
-        warning = getattr(thresholds, warning_key)
-        critical = getattr(thresholds, critical_key)
-        if warning >= critical:
-            raise ConfigError(
-                f"invalid value for thresholds.{warning_key}: {warning} is not below "
-                f"thresholds.{critical_key} ({critical})",
-                location=document.location(("thresholds", warning_key)),
-                hint="the warning threshold must be below the critical one",
-            )

@@ -397,8 +397,15 @@ def pod_labels(service: ServiceConfig, pod: str | None = None) -> dict:
     """Return the namespace, pod and container labels of one of the service's
     pods, as kube-state-metrics and cAdvisor write them."""
     container = service.container or service.name
-    pod = pod or f"{container}-7d4b9c8f6-x2k9p"
-    if service.pod_regex and not re.fullmatch(service.pod_regex, pod):
+    if pod is None:
+        # Deployments name their pods after themselves, which is usually the
+        # service's name; the container's name is the next best guess.
+        candidates = [f"{name}-7d4b9c8f6-x2k9p" for name in (service.name, container)]
+        pod = next(
+            (name for name in candidates if _pod_matches(service, name)),
+            candidates[0],
+        )
+    if not _pod_matches(service, pod):
         raise DefinitionError(
             f"pod name {pod!r} does not match the service's pod_regex "
             f"{service.pod_regex!r}",
@@ -406,3 +413,14 @@ def pod_labels(service: ServiceConfig, pod: str | None = None) -> dict:
             hint="pass pod= with a name that kubernetes.pod_regex matches",
         )
     return {"namespace": service.namespace, "pod": pod, "container": container}
+
+
+def _pod_matches(service: ServiceConfig, pod: str) -> bool:
+    if not service.pod_regex:
+        return True
+    try:
+        return re.fullmatch(service.pod_regex, pod) is not None
+    except re.error:
+        # NOTE: RE2 syntax that Python's re lacks (such as \pL) cannot be
+        # checked here; Prometheus checks it when promtool runs the scenarios.
+        return True

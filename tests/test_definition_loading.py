@@ -340,7 +340,7 @@ def test_keyboard_interrupt_exits_130(project: Project) -> None:
     project.write_rules("interrupts", "raise KeyboardInterrupt\n")
     result = build(project)
     assert result.returncode == 130, describe(result)
-    assert result.stderr == "obsgen: interrupted\n"
+    assert result.stderr == "error: interrupted; the previous bundle is unchanged\n"
     assert not project.out.exists()
 
 

@@ -16,6 +16,7 @@ from obsgen.bundle.interrupt import (
     terminate_as_interrupt,
 )
 from obsgen.bundle.write import check_out_dir, write_bundle
+from obsgen.definitions.load import BuildInterrupted
 from obsgen.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -107,6 +108,9 @@ def _run_build(
             if check:
                 return _check_drift(bundle.files, out_dir)
             warnings = write_bundle(bundle.files, out_dir)
+    except BuildInterrupted:
+        # Ctrl-C while definition code ran, before anything was written.
+        return _report_interrupt(KeyboardInterrupt(), out_dir)
     except ObsgenError as error:
         click.echo(error.render(), err=True)
         return error.exit_code

@@ -85,7 +85,7 @@ class BuildInterrupted(ObsgenError):
         super().__init__("interrupted")
 
     def render(self) -> str:
-        return "obsgen: interrupted"
+        return "error: interrupted"
 
 
 def load_definitions(rules_dir: Path, dashboards_dir: Path) -> Definitions:

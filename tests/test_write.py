@@ -813,3 +813,21 @@ def test_check_unreadable_is_clear_error(
     assert_clean_error(result, 4)
     assert f"{path}: Permission denied" in result.stderr, describe(result)
     assert hash_tree(tmp_path) == before
+
+
+def test_interrupted_obsgen_test_exits_130() -> None:
+    # Every command, not only build, reports Ctrl-C as exit 130, never as 1.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "obsgen", "test"],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 130, stderr
+    assert stderr.strip().endswith("error: interrupted")
+    assert "Traceback" not in stderr

@@ -15,6 +15,7 @@ from obsgen.cli.build import build
 from obsgen.cli.catalog import catalog
 from obsgen.cli.check import check
 from obsgen.cli.test import test
+from obsgen.definitions.load import EXIT_INTERRUPTED
 from obsgen.errors import EXIT_COULD_NOT_RUN
 
 
@@ -37,11 +38,19 @@ main.add_command(check)
 
 
 def run() -> None:
-    """Run the command line; an unexpected exception becomes exit code 4."""
+    """Run the command line.
+
+    Ctrl-C exits 130 with one line, not click's `Aborted!` and exit 1, which
+    would read as findings; an unexpected exception becomes exit code 4.
+    """
     try:
-        main(standalone_mode=True)
-    except SystemExit:
-        raise
+        status = main.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("error: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
     except Exception as error:  # noqa: BLE001 - the last line of defence
         logging.getLogger("obsgen").debug("internal error", exc_info=True)
         click.echo(
@@ -50,6 +59,7 @@ def run() -> None:
             err=True,
         )
         sys.exit(EXIT_COULD_NOT_RUN)
+    sys.exit(status or 0)
 
 
 main.add_command(test)

@@ -101,7 +101,7 @@ class OutputError(ObsgenError):
 
 
 class BundleError(ObsgenError):
-    """A bundle folder given as input lacks files or holds invalid ones."""
+    """A bundle folder given as input lacks files or contains invalid ones."""
 
     exit_code = EXIT_INVALID_INPUT
 

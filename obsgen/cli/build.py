@@ -16,6 +16,7 @@ from obsgen.bundle.interrupt import (
     terminate_as_interrupt,
 )
 from obsgen.bundle.write import check_out_dir, write_bundle
+from obsgen.cli.options import dashboards_option, rules_option
 from obsgen.definitions.load import BuildInterrupted
 from obsgen.errors import (
     EXIT_FINDINGS,
@@ -48,22 +49,8 @@ DEFAULT_CONFIG = Path("examples/example-service/service.yaml")
     help="Bundle folder to write. Default: bundle/ beside the configuration file. "
     "A symlink stays, and the folder it points to is replaced.",
 )
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("rules"),
-    show_default=True,
-    help="Folder of rule definition modules.",
-)
-@click.option(
-    "--dashboards",
-    "dashboards_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("dashboards"),
-    show_default=True,
-    help="Folder of dashboard definition modules.",
-)
+@rules_option
+@dashboards_option
 @click.option(
     "--check",
     is_flag=True,

@@ -16,6 +16,7 @@ import click
 from obsgen.bundle.build import build_bundle
 from obsgen.catalog import load_catalog
 from obsgen.catalog.model import Catalog
+from obsgen.cli.options import dashboards_option, rules_option
 from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ObsgenError
 from obsgen.lint.bundle import bundle_context
@@ -43,22 +44,8 @@ SEVERITIES = [severity.label for severity in Severity]
     help="Service configuration of a bundle project to build and check. "
     f"Default without PATH: {DEFAULT_CONFIG}.",
 )
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("rules"),
-    show_default=True,
-    help="Folder of rule definition modules of the bundle project.",
-)
-@click.option(
-    "--dashboards",
-    "dashboards_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("dashboards"),
-    show_default=True,
-    help="Folder of dashboard definition modules of the bundle project.",
-)
+@rules_option
+@dashboards_option
 @click.option(
     "--catalog",
     "catalog_path",

@@ -13,6 +13,7 @@ from obsgen.bundle.build import build_bundle
 from obsgen.bundle.coverage import RuleCoverage, read_coverage
 from obsgen.bundle.write import write_bundle
 from obsgen.cli.build import DEFAULT_CONFIG
+from obsgen.cli.options import dashboards_option, rules_option
 from obsgen.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -39,22 +40,8 @@ from obsgen.promtool import (
     show_default=True,
     help="Service configuration file (YAML).",
 )
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("rules"),
-    show_default=True,
-    help="Folder of rule definition modules.",
-)
-@click.option(
-    "--dashboards",
-    "dashboards_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("dashboards"),
-    show_default=True,
-    help="Folder of dashboard definition modules.",
-)
+@rules_option
+@dashboards_option
 @click.option(
     "--bundle",
     "bundle_dir",

@@ -6,12 +6,12 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import promql_parser
 
 from obsgen.definitions.collect import function_location, record_definition
+from obsgen.definitions.labels import freeze_string_map
 from obsgen.definitions.scenarios import (
     AlertScenario,
     ExprScenario,
@@ -27,44 +27,11 @@ if TYPE_CHECKING:
     from obsgen.config.service import ServiceConfig
 
 METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 ALERT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 # Go's text/template prints a `}}` outside an action as text, so Prometheus
 # accepts it. The lint check alerts/template-syntax still reports it.
 _ACCEPTED_BY_GO = "'}}' without an opening"
-
-
-def _freeze_strings(
-    kind: str, owner: str, values: Mapping[str, str], location: SourceLocation | None
-) -> Mapping[str, str]:
-    if not isinstance(values, Mapping):
-        raise DefinitionError(
-            f"{owner}: {kind} must be a mapping of strings, "
-            f"got {type(values).__name__}",
-            location=location,
-        )
-    for name, value in values.items():
-        if not isinstance(name, str) or not LABEL_NAME_RE.match(name):
-            raise DefinitionError(
-                f"{owner}: invalid {kind[:-1]} name {name!r}",
-                location=location,
-                hint="use letters, digits and underscores, not starting with a digit",
-            )
-        if kind == "labels" and name.startswith("__"):
-            raise DefinitionError(
-                f"{owner}: label name {name!r} starts with '__', which Prometheus "
-                "reserves for internal use",
-                location=location,
-                hint="rename the label",
-            )
-        if not isinstance(value, str):
-            raise DefinitionError(
-                f"{owner}: {kind[:-1]} {name!r} has the non-string value {value!r}",
-                location=location,
-                hint=f"quote it: {name}={str(value)!r}",
-            )
-    return MappingProxyType(dict(values))
 
 
 def _check_expr(owner: str, expr: str, location: SourceLocation | None) -> str:
@@ -165,8 +132,10 @@ class AlertingRule:
         object.__setattr__(self, "expr", _check_expr(owner, self.expr, location))
         _check_duration(owner, "for", self.for_, location)
         _check_duration(owner, "keep_firing_for", self.keep_firing_for, location)
-        labels = _freeze_strings("labels", owner, self.labels, location)
-        annotations = _freeze_strings("annotations", owner, self.annotations, location)
+        labels = freeze_string_map(
+            owner, "label", self.labels, location, reject_reserved=True
+        )
+        annotations = freeze_string_map(owner, "annotation", self.annotations, location)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "annotations", annotations)
         _check_templates(owner, labels, annotations, location)
@@ -227,7 +196,9 @@ class RecordingRule:
             )
         owner = f"recording rule {self.record!r}"
         object.__setattr__(self, "expr", _check_expr(owner, self.expr, location))
-        labels = _freeze_strings("labels", owner, self.labels, location)
+        labels = freeze_string_map(
+            owner, "label", self.labels, location, reject_reserved=True
+        )
         object.__setattr__(self, "labels", labels)
         suppress = validate_suppressions(owner, self.suppress, location)
         object.__setattr__(self, "suppress", suppress)

@@ -9,14 +9,13 @@ them into promtool test files (`promtool test rules`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from types import MappingProxyType
 
 import promql_parser
 
+from obsgen.definitions.labels import freeze_string_map
 from obsgen.definitions.notation import (
     NOTATION_HINT,
     STALE,
@@ -29,7 +28,6 @@ from obsgen.definitions.notation import (
 from obsgen.duration import DURATION_HINT, parse_duration
 from obsgen.errors import DefinitionError, SourceLocation, caller_location
 
-_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 DEFAULT_INTERVAL = "1m"
 
 
@@ -45,31 +43,6 @@ def format_series(metric: str, labels: Mapping[str, str]) -> str:
 
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _freeze_labels(
-    owner: str, kind: str, values: Mapping[str, str], location: SourceLocation | None
-) -> Mapping[str, str]:
-    if not isinstance(values, Mapping):
-        raise DefinitionError(
-            f"{owner}: {kind}s must be a mapping of strings, got "
-            f"{type(values).__name__}",
-            location=location,
-        )
-    for name, value in values.items():
-        if not isinstance(name, str) or not _LABEL_NAME_RE.match(name):
-            raise DefinitionError(
-                f"{owner}: invalid {kind} name {name!r}",
-                location=location,
-                hint="use letters, digits and underscores, not starting with a digit",
-            )
-        if not isinstance(value, str):
-            raise DefinitionError(
-                f"{owner}: {kind} {name!r} has the non-string value {value!r}",
-                location=location,
-                hint=f"quote it: {name}={str(value)!r}",
-            )
-    return MappingProxyType(dict(sorted(values.items())))
 
 
 def _check_duration(
@@ -248,8 +221,8 @@ class ExpectedAlert:
     def __post_init__(self) -> None:
         location = self.location or caller_location()
         object.__setattr__(self, "location", location)
-        labels = _freeze_labels("expected alert", "label", self.labels, location)
-        annotations = _freeze_labels(
+        labels = freeze_string_map("expected alert", "label", self.labels, location)
+        annotations = freeze_string_map(
             "expected alert", "annotation", self.annotations, location
         )
         object.__setattr__(self, "labels", labels)
@@ -368,7 +341,7 @@ class Sample:
     def __post_init__(self) -> None:
         location = self.location or caller_location()
         object.__setattr__(self, "location", location)
-        labels = _freeze_labels("expected sample", "label", self.labels, location)
+        labels = freeze_string_map("expected sample", "label", self.labels, location)
         object.__setattr__(self, "labels", labels)
         try:
             value = to_fraction(self.value)

@@ -129,7 +129,7 @@ def error_panels(service: ServiceConfig) -> list[PanelBuilder]:
             query(ERROR_RATIO, "5xx ratio"),
         )
         .description(
-            "Share of requests answered with a 5xx status. ElevatedErrorRate "
+            "Share of requests that returned a 5xx status. ElevatedErrorRate "
             "fires above the orange line for 10 minutes, HighErrorRate above "
             "the red line for 5 minutes."
         )

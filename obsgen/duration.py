@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# The units Prometheus accepts, largest first, in milliseconds. They must appear
-# in this order, each at most once (Prometheus model.ParseDuration).
+# The units Prometheus accepts, largest first, in milliseconds. _DURATION_RE
+# requires them in this order, each at most once, as Prometheus'
+# model.ParseDuration does.
 _UNITS_MS = {
     "y": 365 * 24 * 3600 * 1000,
     "w": 7 * 24 * 3600 * 1000,

@@ -2,8 +2,8 @@
 
 The alerts follow the "Alert Rules" of the FastAPI template's production
 deployment checklist (docs/production-deployment-checklist.md in the
-template). Comments that name "the checklist" say where and why a rule here
-departs from it.
+template). Comments that name "the checklist" explain where and why a rule
+here departs from it.
 """
 
 from functools import partial

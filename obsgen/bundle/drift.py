@@ -12,7 +12,7 @@ from obsgen.errors import OutputError, display_path
 
 @dataclass(frozen=True)
 class Drift:
-    """How the bundle on disk differs from a fresh build."""
+    """The differences between the bundle on disk and a fresh build."""
 
     changed: tuple[str, ...]
     missing: tuple[str, ...]

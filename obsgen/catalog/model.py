@@ -16,7 +16,7 @@ A catalog file looks like this::
 `target_labels` are the labels Prometheus attaches to every series of the
 service at scrape time. A histogram or summary is listed under its family
 name and stands for its `_bucket`, `_sum` and `_count` series. A metric
-without `labels` has labels nobody has seen yet, so lint checks none of them.
+without `labels` has labels that are not known yet, so lint checks none of them.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Metric:
 
 @dataclass(frozen=True)
 class SeriesInfo:
-    """What the catalog says about one series name."""
+    """The catalog entry of one series name."""
 
     metric: Metric
     # `counter`, `gauge` or `untyped`: the type of this series itself, so a
@@ -93,7 +93,7 @@ class Catalog:
     path: str = ""
 
     def series(self, name: str) -> SeriesInfo | None:
-        """Return what the catalog knows about the series called `name`."""
+        """Return the catalog entry of the series called `name`."""
         metric = self.metrics.get(name)
         if metric is not None and metric.type not in _FAMILY_SUFFIXES:
             return SeriesInfo(metric, metric.type, self._labels(metric, ()))

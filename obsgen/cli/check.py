@@ -139,7 +139,7 @@ def _scrape_interval(text: str | None) -> int | None:
 
 
 class CheckRequest:
-    """What one `obsgen check` run checks, and against what."""
+    """The inputs of one `obsgen check` run: what it checks, and against what."""
 
     def __init__(
         self,

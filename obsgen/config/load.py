@@ -124,7 +124,7 @@ def _described(schema: dict[str, Any], name: str) -> str:
 
 
 def _allowed_form(error: jsonschema.ValidationError) -> str | None:
-    # The innermost schema with a description says what the value must look like.
+    # The innermost schema with a description states the form the value must have.
     for schema in (error.schema, *(e.schema for e in error.context or ())):
         if isinstance(schema, dict) and "description" in schema:
             return f"expected {schema['description']}"

@@ -35,7 +35,8 @@ class DatasourceConfig:
 
 @dataclass(frozen=True)
 class AlertmanagerConfig:
-    """Where the service's alerts go. Secrets are referenced by file path only."""
+    """The Alertmanager routing of the service's alerts. Secrets are referenced by
+    file path only."""
 
     group_by: tuple[str, ...] = ("alertname", "namespace", "service")
     pagerduty_routing_key_file: str | None = None

@@ -24,7 +24,7 @@ from fractions import Fraction
 # noise such as 0.1 * 3 = 0.30000000000000004, not a value someone wrote.
 MAX_FLOAT_DIGITS = 15
 
-# The largest integer a float64 holds exactly.
+# The largest integer that a float64 represents exactly.
 _MAX_EXACT_INTEGER = 2**53
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"

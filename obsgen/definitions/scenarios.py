@@ -207,8 +207,8 @@ def _check_scenario_base(
 class ExpectedAlert:
     """An alert expected to fire: the labels of its series, and its annotations.
 
-    obsgen adds the rule's own labels, so `labels` holds only those that come
-    from the expression, such as `instance`. `annotations` holds the rendered
+    obsgen adds the rule's own labels, so `labels` contains only those that come
+    from the expression, such as `instance`. `annotations` contains the rendered
     text of every annotation that uses a template, such as
     `{{ $value | humanizePercentage }}`; annotations without a template are
     copied from the rule.
@@ -317,7 +317,7 @@ def stays_silent(
     """Declare a scenario in which no alert of the rule's name fires at `at`.
 
     With `pending`, that many of the rule's alerts must be pending at `at`,
-    which proves that the `for` duration holds them back.
+    which proves that the `for` duration delays them.
     """
     location = caller_location()
     return AlertScenario(

@@ -65,7 +65,7 @@ class PrometheusClient:
             return True
         if not response.ok:
             raise LiveError(
-                f"Prometheus at {self.url} answered {response.status_code} to "
+                f"Prometheus at {self.url} returned HTTP {response.status_code} for "
                 f"GET /api/v1/series: {response.text[:200]}",
                 hint="check that --prometheus-url is the server's base URL",
             )

@@ -1,4 +1,4 @@
-"""What the checks read: parsed documents, their rules, panels and queries."""
+"""The model the checks read: parsed documents, their rules, panels and queries."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class Document:
 
 @dataclass(frozen=True)
 class Finding:
-    """What a check yields: a value in a document and what is wrong with it."""
+    """A check's result: a value in a document and what is wrong with it."""
 
     document: Document
     json_path: JsonPath
@@ -240,9 +240,9 @@ class LintContext:
         recorded: dict[str, LabelSet] = {}
         rules = [rule for rule in self.rules if not rule.is_alert and rule.query]
 
-        # A rule may read a series another rule records; each pass resolves one
-        # more link, and three settle the chains a bundle has (rate, ratio,
-        # quantile).
+        # A rule may read a series that another rule records. Each pass resolves
+        # one more link, so three passes settle the chains a bundle has (rate,
+        # ratio, quantile).
         def labels_of(selector: pp.VectorSelector) -> LabelSet:
             return self._selector_labels(selector, recorded)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 
 class Severity(enum.IntEnum):
-    """How bad a problem is. Higher values are worse, so they compare."""
+    """The severity of a problem. Higher values are worse, so severities compare."""
 
     INFO = 1
     WARNING = 2
@@ -34,7 +34,7 @@ class Problem:
     """One finding: where it is, which check found it, and what to do.
 
     `path`, `line` and `column` point at the Python definition when a
-    definition produced the value, otherwise at the file that holds it.
+    definition produced the value, otherwise at the file that contains it.
     `artifact` then names the generated file and position, and `json_path`
     the value inside it, such as `groups[0].rules[1].expr`.
     """

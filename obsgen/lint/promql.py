@@ -168,7 +168,7 @@ SelectorLabels = Callable[[pp.VectorSelector], LabelSet]
 def result_labels(node: pp.Expr, selector_labels: SelectorLabels) -> LabelSet:
     """Return the labels the result of `node` can carry.
 
-    `selector_labels` tells the labels of the series one selector selects.
+    `selector_labels` returns the labels of the series one selector selects.
     """
     node = unwrap(node)
     if isinstance(node, pp.VectorSelector):

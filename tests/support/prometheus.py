@@ -130,7 +130,7 @@ def render_config(
 class PrometheusServer:
     """A Prometheus process that scrapes one target and evaluates rule files.
 
-    Use it as a context manager, or call start() and stop(). `work_dir` holds
+    Use it as a context manager, or call start() and stop(). `work_dir` contains
     the configuration, the rule file copies, the log and the TSDB; without it
     a temporary folder is created and removed on stop(). With it, only the
     TSDB is removed, so the log and configuration remain for inspection.
@@ -338,7 +338,7 @@ class PrometheusServer:
             time.sleep(interval)
 
     def wait_until_ready(self) -> None:
-        """Wait until `/-/ready` answers 200."""
+        """Wait until `/-/ready` returns 200."""
 
         def ready() -> bool:
             try:

@@ -14,7 +14,7 @@ class LintSuppression(Check):
 
     A rule file may silence one check for one rule with a comment on the
     lines right above the rule: `# obsgen: suppress CHECK-ID REASON`. The
-    reason is required, so a reviewer knows why the finding is accepted.
+    reason is required, so that a reviewer can see why the finding is accepted.
     Definitions pass `suppress={"check/id": "reason"}` instead, and obsgen
     rejects a bad one when it loads the definition.
 
